@@ -1,0 +1,185 @@
+"""Identifiers: parse, validate and normalise arXiv ids, DOIs, S2 ids and titles.
+
+A node of the graph is keyed by :func:`paper_key`: ``arxiv:<id>`` when the paper has an arXiv id,
+else ``doi:<doi>``, else ``s2:<paperId>``, else ``title:<normalised title>``. The same paper gets the
+same key offline (snapshot) and online (Semantic Scholar returns ``externalIds``), which is what makes
+the two graphs comparable.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from graph.errors import BadIdError
+
+__all__ = [
+    "PaperRef",
+    "normalize_arxiv",
+    "normalize_doi",
+    "normalize_title",
+    "paper_key",
+    "parse_paper_ref",
+]
+
+_NEW_ARXIV = re.compile(r"^(\d{4})\.(\d{4,5})(v\d+)?$")
+_OLD_ARXIV = re.compile(r"^([a-z\-]+(?:\.[A-Z]{2})?)/(\d{7})(v\d+)?$")
+_S2_SHA = re.compile(r"^[0-9a-f]{40}$")
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+def normalize_arxiv(value: str) -> str:
+    """Return the arXiv id without prefix or version, or raise :class:`BadIdError`.
+
+    Examples
+    --------
+    >>> normalize_arxiv("arXiv:2305.18290v3")
+    '2305.18290'
+    >>> normalize_arxiv("https://arxiv.org/abs/1706.03762")
+    '1706.03762'
+    >>> normalize_arxiv("hep-th/9901001")
+    'hep-th/9901001'
+    """
+    v = value.strip()
+    v = re.sub(r"^(https?://)?(www\.)?(export\.)?arxiv\.org/(abs|pdf|html)/", "", v, flags=re.I)
+    v = re.sub(r"^arxiv:", "", v, flags=re.I)
+    v = re.sub(r"\.pdf$", "", v)
+    m = _NEW_ARXIV.match(v)
+    if m:
+        return f"{m.group(1)}.{m.group(2)}"
+    m = _OLD_ARXIV.match(v)
+    if m:
+        return f"{m.group(1)}/{m.group(2)}"
+    raise BadIdError(value, "arXiv id", "an arXiv id looks like 2305.18290 or arXiv:2305.18290")
+
+
+def normalize_doi(value: str) -> str:
+    """Return the DOI lower-cased without prefix, or raise :class:`BadIdError`.
+
+    Examples
+    --------
+    >>> normalize_doi("DOI:10.1145/2959100.2959190")
+    '10.1145/2959100.2959190'
+    >>> normalize_doi("https://doi.org/10.18653/V1/N19-1423")
+    '10.18653/v1/n19-1423'
+    """
+    v = value.strip()
+    v = re.sub(r"^(https?://)?(dx\.)?doi\.org/", "", v, flags=re.I)
+    v = re.sub(r"^doi:\s*", "", v, flags=re.I)
+    v = v.lower()
+    if not _DOI.match(v):
+        raise BadIdError(value, "DOI", "a DOI looks like 10.1145/2959100.2959190 or DOI:10.1145/2959100.2959190")
+    return v
+
+
+def normalize_title(title: str | None) -> str:
+    """Lower-case, strip accents and collapse non-alphanumerics to single spaces.
+
+    Examples
+    --------
+    >>> normalize_title("Attention Is All You Need!")
+    'attention is all you need'
+    >>> normalize_title("Let’s Verify Step-by-Step")
+    'let s verify step by step'
+    """
+    if not title:
+        return ""
+    t = unicodedata.normalize("NFKD", title)
+    t = "".join(c for c in t if not unicodedata.combining(c))
+    t = re.sub(r"[^0-9a-z]+", " ", t.lower())
+    return t.strip()
+
+
+def paper_key(*, arxiv_id: str | None = None, doi: str | None = None, s2_id: str | None = None,
+              title: str | None = None) -> str:
+    """The canonical node key of a paper (see module docstring).
+
+    Examples
+    --------
+    >>> paper_key(arxiv_id="2305.18290", doi="10.1/x")
+    'arxiv:2305.18290'
+    >>> paper_key(doi="10.1145/2959100.2959190")
+    'doi:10.1145/2959100.2959190'
+    >>> paper_key(title="Language models are few-shot learners")
+    'title:language models are few shot learners'
+    """
+    if arxiv_id:
+        return f"arxiv:{arxiv_id}"
+    if doi:
+        return f"doi:{doi.lower()}"
+    if s2_id:
+        return f"s2:{s2_id}"
+    nt = normalize_title(title)
+    if not nt:
+        raise ValueError("a paper needs an arXiv id, a DOI, an S2 id or a title")
+    return f"title:{nt[:200]}"
+
+
+@dataclass(frozen=True)
+class PaperRef:
+    """A parsed user reference to a paper: exactly one of the fields is set."""
+
+    alias: str | None = None
+    arxiv_id: str | None = None
+    doi: str | None = None
+    s2_id: str | None = None
+    corpus_id: str | None = None
+
+    def s2_query_id(self) -> str:
+        """The id form Semantic Scholar's Graph API accepts for this reference."""
+        if self.arxiv_id:
+            return f"ARXIV:{self.arxiv_id}"
+        if self.doi:
+            return f"DOI:{self.doi}"
+        if self.corpus_id:
+            return f"CorpusId:{self.corpus_id}"
+        if self.s2_id:
+            return self.s2_id
+        raise ValueError("an alias has no Semantic Scholar id form")
+
+    def key(self) -> str | None:
+        """The node key when it can be known without a lookup."""
+        if self.arxiv_id or self.doi or self.s2_id:
+            return paper_key(arxiv_id=self.arxiv_id, doi=self.doi, s2_id=self.s2_id)
+        return None
+
+
+def parse_paper_ref(value: str) -> PaperRef:
+    """Parse what a user typed: alias, ``2305.18290``, ``arXiv:…``, ``DOI:…``, S2 sha, ``CorpusId:…``.
+
+    Examples
+    --------
+    >>> parse_paper_ref("arXiv:2305.18290")
+    PaperRef(alias=None, arxiv_id='2305.18290', doi=None, s2_id=None, corpus_id=None)
+    >>> parse_paper_ref("dpo").alias
+    'dpo'
+    >>> parse_paper_ref("10.1145/2959100.2959190").doi
+    '10.1145/2959100.2959190'
+    >>> parse_paper_ref("arXiv:23x5")
+    Traceback (most recent call last):
+    ...
+    graph.errors.BadIdError: malformed arXiv id 'arXiv:23x5' (an arXiv id looks like 2305.18290 or arXiv:2305.18290)
+    """
+    v = value.strip()
+    if not v:
+        raise BadIdError(value, "paper reference", "give a seed alias, an arXiv id, DOI:... or an S2 id")
+    low = v.lower()
+    if low.startswith(("arxiv:", "http://arxiv.org", "https://arxiv.org")) or _NEW_ARXIV.match(v):
+        return PaperRef(arxiv_id=normalize_arxiv(v))
+    if low.startswith(("doi:", "10.", "https://doi.org", "http://doi.org", "https://dx.doi.org")):
+        return PaperRef(doi=normalize_doi(v))
+    if low.startswith("corpusid:"):
+        cid = v.split(":", 1)[1].strip()
+        if not cid.isdigit():
+            raise BadIdError(value, "CorpusId", "a CorpusId is a number, e.g. CorpusId:258959321")
+        return PaperRef(corpus_id=cid)
+    if low.startswith("s2:"):
+        v = v[3:]
+        low = v.lower()
+    if _S2_SHA.match(low):
+        return PaperRef(s2_id=low)
+    if re.match(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", v):
+        return PaperRef(alias=v)
+    raise BadIdError(value, "paper reference",
+                     "give a seed alias (see 'lineage seeds'), an arXiv id, DOI:... or a 40-hex S2 id")
