@@ -1,7 +1,9 @@
 """Identifiers: parse, validate and normalise arXiv ids, DOIs, S2 ids and titles.
 
 A node of the graph is keyed by :func:`paper_key`: ``arxiv:<id>`` when the paper has an arXiv id,
-else ``doi:<doi>``, else ``s2:<paperId>``, else ``title:<normalised title>``. The same paper gets the
+else ``doi:<doi>``, else ``title:<normalised title>``, else ``s2:<paperId>``. Titles come before S2 ids
+so that a reference read from a paper's bibliography (title only) and the same paper fetched from
+Semantic Scholar (paperId, title) get the same key. The same paper gets the
 same key offline (snapshot) and online (Semantic Scholar returns ``externalIds``), which is what makes
 the two graphs comparable.
 """
@@ -101,19 +103,21 @@ def paper_key(*, arxiv_id: str | None = None, doi: str | None = None, s2_id: str
     'arxiv:2305.18290'
     >>> paper_key(doi="10.1145/2959100.2959190")
     'doi:10.1145/2959100.2959190'
-    >>> paper_key(title="Language models are few-shot learners")
+    >>> paper_key(title="Language models are few-shot learners", s2_id="ab" * 20)
     'title:language models are few shot learners'
+    >>> paper_key(s2_id="ab" * 20)
+    's2:abababababababababababababababababababab'
     """
     if arxiv_id:
         return f"arxiv:{arxiv_id}"
     if doi:
         return f"doi:{doi.lower()}"
+    nt = normalize_title(title)
+    if nt:
+        return f"title:{nt[:200]}"
     if s2_id:
         return f"s2:{s2_id}"
-    nt = normalize_title(title)
-    if not nt:
-        raise ValueError("a paper needs an arXiv id, a DOI, an S2 id or a title")
-    return f"title:{nt[:200]}"
+    raise ValueError("a paper needs an arXiv id, a DOI, a title or an S2 id")
 
 
 @dataclass(frozen=True)
@@ -140,8 +144,8 @@ class PaperRef:
 
     def key(self) -> str | None:
         """The node key when it can be known without a lookup."""
-        if self.arxiv_id or self.doi or self.s2_id:
-            return paper_key(arxiv_id=self.arxiv_id, doi=self.doi, s2_id=self.s2_id)
+        if self.arxiv_id or self.doi:
+            return paper_key(arxiv_id=self.arxiv_id, doi=self.doi)
         return None
 
 
