@@ -325,7 +325,7 @@ class Cache:
 
     def _translate(self, e: sqlite3.Error) -> LineageError:
         if isinstance(e, sqlite3.DatabaseError) and _is_corruption(e):
-            logger.error("cache %s is corrupt: %s", self.path, e)
+            logger.info("cache %s is corrupt: %s", self.path, e)
             return CacheCorruptError(str(self.path), str(e))
         if isinstance(e, LineageError):
             return e
