@@ -1,0 +1,217 @@
+"""Precomputed node positions, so the browser shows a still graph at once (no physics).
+
+Two pure functions, both deterministic (same graph, same positions):
+
+- :func:`time_layout` — x by year (old on the left), y by lineage band (a node's strongest lineage);
+  nodes sharing a (band, year) cell are spread on a small grid inside the cell, with a hash-based
+  jitter so that no two nodes overlap. Undated nodes go to an "undated" column at the far left, nodes
+  without a lineage to a last band at the bottom. O(n log n).
+- :func:`force_layout` — networkx ``spring_layout`` with a fixed seed and capped iterations for up to
+  :data:`FORCE_MAX_NODES` nodes. Above that (spring_layout measured here: 500 nodes 1.6 s, 2,000 nodes
+  19 s, 3,000 nodes 34 s) only a *backbone* of the :data:`FORCE_MAX_NODES` best-connected nodes gets a
+  spring layout and every other node is placed, in breadth-first order from the backbone, at the mean
+  of its already placed neighbours plus a small deterministic offset; nodes unreachable from the
+  backbone go on a grid to the right. O(n + m) beyond the backbone: 10k nodes in about half a second.
+
+Coordinates are in vis-network pixels (y grows downwards).
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections import defaultdict
+from collections.abc import Hashable, Mapping, Sequence
+
+import networkx as nx
+
+__all__ = ["CELL_SPACING", "FORCE_MAX_NODES", "Position", "force_layout", "lineage_bands", "strongest_lineage",
+           "time_layout"]
+
+Position = tuple[float, float]
+#: Distance in pixels between two nodes of the same (band, year) cell.
+CELL_SPACING = 16.0
+#: Above this many nodes :func:`force_layout` springs only a backbone of this many nodes.
+FORCE_MAX_NODES = 300
+_UNASSIGNED = "\x00unassigned"
+
+
+def strongest_lineage(lineages: Mapping[str, float] | None) -> str | None:
+    """The lineage with the highest score (ties: the name first in sort order); None when empty.
+
+    Examples
+    --------
+    >>> strongest_lineage({"rlhf": 0.4, "transformers": 0.9})
+    'transformers'
+    >>> strongest_lineage({"b": 0.5, "a": 0.5})
+    'a'
+    >>> strongest_lineage({}) is None
+    True
+    """
+    if not lineages:
+        return None
+    return min(lineages, key=lambda name: (-float(lineages[name] or 0.0), name))
+
+
+def lineage_bands(G: nx.DiGraph, lineage_order: Sequence[str] | None = None) -> list[str]:
+    """Lineage names top to bottom: ``lineage_order`` first, then ``G.graph["lineages"]``, then the rest sorted.
+
+    Only lineages that are some node's strongest lineage get a band.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> G.add_node("a", lineages={"z": 1.0}); G.add_node("b", lineages={"y": 1.0, "x": 0.1})
+    >>> lineage_bands(G)
+    ['y', 'z']
+    >>> lineage_bands(G, ["z"])
+    ['z', 'y']
+    """
+    used = {strongest_lineage(d.get("lineages")) for _, d in G.nodes(data=True)}
+    used.discard(None)
+    order: list[str] = []
+    declared = G.graph.get("lineages") or {}
+    for name in [*(lineage_order or ()), *declared, *sorted(n for n in used if isinstance(n, str))]:
+        if name in used and name not in order:
+            order.append(name)
+    return order
+
+
+def _jitter(node: Hashable, salt: int) -> float:
+    """A deterministic number in [-0.5, 0.5) from the node's repr."""
+    return (zlib.crc32(f"{salt}:{node!r}".encode()) % 10_000) / 10_000 - 0.5
+
+
+def time_layout(G: nx.DiGraph, *, lineage_order: Sequence[str] | None = None) -> dict[Hashable, Position]:
+    """Positions with x by year and y by lineage band (the node's strongest lineage).
+
+    Parameters
+    ----------
+    G : nx.DiGraph
+        Nodes may carry ``year`` (int or None) and ``lineages`` ({name: score}); missing keys are fine.
+    lineage_order : sequence of str, optional
+        Bands top to bottom; by default the order of ``G.graph["lineages"]``, then by name. Nodes with no
+        lineage go to a last band.
+
+    Returns
+    -------
+    dict
+        node → (x, y). Undated nodes are placed in a column left of the earliest year.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> G.add_node("old", year=1990, lineages={"a": 1.0})
+    >>> G.add_node("new", year=2020, lineages={"a": 1.0})
+    >>> G.add_node("other", year=2020, lineages={"b": 1.0})
+    >>> G.add_node("undated", year=None, lineages={})
+    >>> pos = time_layout(G)
+    >>> pos["old"][0] < pos["new"][0]
+    True
+    >>> pos["undated"][0] < pos["old"][0]
+    True
+    >>> pos["new"][1] < pos["other"][1] < pos["undated"][1]  # bands a, b, unassigned top to bottom
+    True
+    >>> time_layout(G) == pos
+    True
+    >>> len(set(time_layout(nx.DiGraph([(i, i + 1) for i in range(100)])).values()))  # no overlaps
+    101
+    """
+    bands = lineage_bands(G, lineage_order)
+    band_index = {name: i for i, name in enumerate(bands)}
+    cells: dict[tuple[int, int | None], list[Hashable]] = defaultdict(list)
+    years: set[int] = set()
+    for node, d in G.nodes(data=True):
+        year = d.get("year")
+        year = int(year) if isinstance(year, (int, float)) and not isinstance(year, bool) else None
+        if year is not None:
+            years.add(year)
+        lineage = strongest_lineage(d.get("lineages"))
+        band = band_index.get(lineage, len(bands)) if lineage is not None else len(bands)
+        cells[(band, year)].append(node)
+    if not cells:
+        return {}
+    biggest = max(len(members) for members in cells.values())
+    side = math.ceil(math.sqrt(biggest))  # a cell holds a side × side grid
+    step = max(60.0, (side + 1.5) * CELL_SPACING)  # width of one year column and height of one band
+    first_year = min(years) if years else 0
+    pos: dict[Hashable, Position] = {}
+    for (band, year), members in cells.items():
+        x0 = (year - first_year) * step if year is not None else -2.0 * step
+        y0 = band * step
+        members.sort(key=repr)
+        cols = math.ceil(math.sqrt(len(members)))
+        rows = math.ceil(len(members) / cols)
+        for i, node in enumerate(members):
+            r, c = divmod(i, cols)
+            x = x0 + (c - (cols - 1) / 2) * CELL_SPACING + _jitter(node, 1) * CELL_SPACING * 0.5
+            y = y0 + (r - (rows - 1) / 2) * CELL_SPACING + _jitter(node, 2) * CELL_SPACING * 0.5
+            pos[node] = (round(x, 1), round(y, 1))
+    return pos
+
+
+def force_layout(G: nx.DiGraph, *, seed: int = 42, iterations: int = 50) -> dict[Hashable, Position]:
+    """A spring layout (fixed seed, capped iterations) scaled to pixels; backbone + placement for big graphs.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "b"), ("b", "c")])
+    >>> pos = force_layout(G)
+    >>> sorted(pos) == ["a", "b", "c"] and pos == force_layout(G)
+    True
+    >>> force_layout(nx.DiGraph())
+    {}
+    >>> big = nx.DiGraph([(i, i // 2) for i in range(1, 1000)]); big.add_node("isolated")
+    >>> pos = force_layout(big)
+    >>> len(pos) == 1001 and len(set(pos.values())) == 1001 and pos == force_layout(big)
+    True
+    """
+    n = G.number_of_nodes()
+    if n == 0:
+        return {}
+    scale = 40.0 * math.sqrt(n) + 100.0
+    if n <= FORCE_MAX_NODES:
+        raw = nx.spring_layout(G, seed=seed, iterations=iterations)
+        return {node: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for node, (x, y) in raw.items()}
+    ranked = sorted(G.nodes, key=lambda v: (-G.degree(v), repr(v)))
+    backbone = ranked[:FORCE_MAX_NODES]
+    raw = nx.spring_layout(G.subgraph(backbone), seed=seed, iterations=iterations)
+    pos: dict[Hashable, Position] = {v: (float(x) * scale, float(y) * scale) for v, (x, y) in raw.items()}
+    offset = scale * 0.04
+    frontier = list(backbone)
+    while frontier:  # breadth-first from the backbone, over both edge directions
+        nxt: list[Hashable] = []
+        for u in frontier:
+            for v in (*G.successors(u), *G.predecessors(u)):
+                if v in pos:
+                    continue
+                placed = [pos[w] for w in (*G.successors(v), *G.predecessors(v)) if w in pos]
+                mx = sum(p[0] for p in placed) / len(placed)
+                my = sum(p[1] for p in placed) / len(placed)
+                angle = (_jitter(v, 3) + 0.5) * 2 * math.pi
+                radius = offset * (0.5 + _jitter(v, 4) + 0.5)
+                pos[v] = (mx + radius * math.cos(angle), my + radius * math.sin(angle))
+                nxt.append(v)
+        frontier = nxt
+    rest = sorted((v for v in G.nodes if v not in pos), key=repr)
+    if rest:
+        cols = math.ceil(math.sqrt(len(rest)))
+        x0 = max(p[0] for p in pos.values()) + 4 * CELL_SPACING
+        y0 = min(p[1] for p in pos.values())
+        for i, v in enumerate(rest):
+            r, c = divmod(i, cols)
+            pos[v] = (x0 + c * CELL_SPACING * 2, y0 + r * CELL_SPACING * 2)
+    return _distinct(pos)
+
+
+def _distinct(pos: dict[Hashable, Position]) -> dict[Hashable, Position]:
+    """Round to 0.1 px and nudge any node that lands exactly on an earlier one."""
+    out: dict[Hashable, Position] = {}
+    taken: set[Position] = set()
+    for v, (x, y) in pos.items():
+        p = (round(x, 1), round(y, 1))
+        while p in taken:
+            p = (round(p[0] + CELL_SPACING / 2, 1), p[1])
+        taken.add(p)
+        out[v] = p
+    return out
