@@ -14,11 +14,12 @@ Output (see ``docs/snapshot.md``): ``papers.jsonl``, ``edges.jsonl``, ``meta.jso
 1. Every seed / citing file is a *primary* record; every reference a *reference* record.
 2. Records are merged by union-find over their identifier tokens: arXiv id, DOI (an arXiv DOI
    ``10.48550/arXiv.X`` counts as arXiv id X) and normalised title (:func:`graph.ids.normalize_title`,
-   equal strings only). A union is refused when it would put two different arXiv ids, or two
-   different primary files, into one node (a mis-parsed id must not glue two papers together).
-3. References with no title and no id ("author-year", e.g. ``Rafailov 2023``) are matched to a seed
-   or citing paper by first-author surname and year: exact year first, then +-1; several candidates
-   -> prefer seeds; still several -> unmatched. Unmatched ones become no node and are counted.
+   equal strings only; parse debris such as ``CoRR`` or ``2023`` is no title). A union is refused
+   when it would put two different arXiv ids, or two different primary files, into one node (a
+   mis-parsed id must not glue two papers together; the reference then follows its id).
+3. References with no title and no id ("author-year", e.g. ``Rafailov 2023``) are matched by
+   first-author surname and year (exact, else +-1) only when the data knows exactly one such work
+   (see :func:`match_author_year`); otherwise they stay unmatched, become no node, and are counted.
 4. A primary file keeps its own key (``paper_key`` of its own ids), so seed keys equal the
    catalogue's; a reference-only node is keyed by ``paper_key`` of its ids (arXiv first). Ids that a
    node holds but does not carry in its fields are listed in ``meta.json`` ``aliases``.
@@ -47,6 +48,18 @@ NON_PAPER_KINDS = {
     "linkedin_atlas_wang_why_rlhf": "blog",
 }
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$")
+# Parse debris seen in the raw reference titles: not titles, so they must not tie records together.
+JUNK_TITLES = frozenset({"arxiv", "arxiv preprint", "corr", "pmlr", "personal communication", "preprint",
+                         "technical report", "tech rep", "in", "online", "url", "blog", "github"})
+_WORD = re.compile(r"[a-z]{3,}")
+
+
+def title_token(title: str | None) -> str:
+    """Normalised title usable for matching, or ``""`` for parse debris (``CoRR``, ``2023``...)."""
+    nt = normalize_title(title)
+    if nt in JUNK_TITLES or not _WORD.search(nt):
+        return ""
+    return nt
 
 
 @dataclass
@@ -162,7 +175,7 @@ def build(src: Path) -> tuple[list[Paper], list[Citation], dict[str, Any]]:
         for stem, d in files:
             arxiv, doi = _ids(d)
             msrc = [str(s) for s in d.get("metadata_sources") or []]
-            prim.append(Rec(arxiv, doi, normalize_title(d.get("title")), d.get("title"), d.get("year"),
+            prim.append(Rec(arxiv, doi, title_token(d.get("title")), d.get("title"), d.get("year"),
                             (d.get("authors") or [None])[0], d.get("venue"), "; ".join(msrc) or None,
                             d.get("gathered"), file=stem, role=role, raw=d))
     uf = UnionFind()
@@ -182,7 +195,7 @@ def build(src: Path) -> tuple[list[Paper], list[Citation], dict[str, Any]]:
     for i, p in enumerate(prim):
         for r in p.raw.get("references") or []:
             arxiv, doi = _ids(r)
-            refs.append((i, Rec(arxiv, doi, normalize_title(r.get("title")), r.get("title"), r.get("year"),
+            refs.append((i, Rec(arxiv, doi, title_token(r.get("title")), r.get("title"), r.get("year"),
                                 r.get("first_author"), r.get("venue"), r.get("source"), p.raw.get("gathered"),
                                 raw=r)))
     for _, r in refs:
@@ -192,49 +205,16 @@ def build(src: Path) -> tuple[list[Paper], list[Citation], dict[str, Any]]:
         for t in toks[1:]:
             uf.union(toks[0], t)
 
-    # author-year matching against primaries (seeds preferred)
-    by_name: dict[str, list[int]] = {}
-    for i, p in enumerate(prim):
-        if (s := surname(p.first_author)) and p.year:
-            by_name.setdefault(s, []).append(i)
-    ay = Counter()
-    ay_target: dict[int, int] = {}  # index into refs -> primary index
-    for n, (ci, r) in enumerate(refs):
-        if r.tokens():
-            continue
-        s = surname(r.first_author)
-        if not s or not isinstance(r.year, int):
-            ay["no_name_or_year"] += 1
-            continue
-        pool = [i for i in by_name.get(s, []) if i != ci]
-        chosen = None
-        ambiguous = False
-        for tol in (0, 1):
-            cands = [i for i in pool if abs(int(prim[i].year) - r.year) <= tol]
-            if len(cands) > 1:
-                seeds_only = [i for i in cands if prim[i].role == "seed"]
-                cands = seeds_only if seeds_only else cands
-            if len(cands) == 1:
-                chosen = cands[0]
-                break
-            if len(cands) > 1:
-                ambiguous = True
-                break
-        if chosen is not None:
-            ay["matched"] += 1
-            ay_target[n] = chosen
-        elif ambiguous:
-            ay["ambiguous"] += 1
-        else:
-            ay["no_candidate"] += 1
-
-    # components -> nodes
+    # components (one per future node)
     comp_recs: dict[str, list[Rec]] = {}
     for p in prim:
         comp_recs.setdefault(uf.find(p.tokens()[0]), []).append(p)
     for _, r in refs:
         if r.tokens():
             comp_recs.setdefault(uf.find(r.tokens()[0]), []).append(r)
+
+    ay, ay_target = match_author_year(prim, refs, comp_recs, uf)
+
     node_key: dict[str, str] = {}
     papers: dict[str, Paper] = {}
     aliases: dict[str, str] = {}
@@ -266,7 +246,7 @@ def build(src: Path) -> tuple[list[Paper], list[Citation], dict[str, Any]]:
             cited = node_key[uf.find(toks[0])]
             match = "arxiv" if r.arxiv else "doi" if r.doi else "title"
         elif n in ay_target:
-            cited = node_key[uf.find(prim[ay_target[n]].tokens()[0])]
+            cited = node_key[ay_target[n]]
             match = "author-year"
         else:
             continue
@@ -315,6 +295,54 @@ def build(src: Path) -> tuple[list[Paper], list[Citation], dict[str, Any]]:
     }
     return sorted(papers.values(), key=lambda p: p.paper_id), sorted(edges.values(), key=lambda e: (
         e.citing, e.cited)), meta
+
+
+def match_author_year(prim: list[Rec], refs: list[tuple[int, Rec]], comp_recs: dict[str, list[Rec]],
+                      uf: UnionFind) -> tuple[Counter[str], dict[int, str]]:
+    """Tie references without title and ids (``Rafailov 2023``) to a node, conservatively.
+
+    The candidates are the *known works* (nodes) one of whose records has that first-author surname
+    and that year (exact year first; ``+-1`` only when no work has the exact year); the citing paper
+    itself is never a candidate. One candidate -> matched. Several -> the seed among them wins only
+    when it is the only seed and every other candidate is a reference-only work cited once in the
+    whole data (a lone, possibly garbled mention); otherwise the reference stays unmatched
+    ("ambiguous"). Returns (counts, {reference index: component root}).
+    """
+    seed_roots = {uf.find(p.tokens()[0]) for p in prim if p.role == "seed"}
+    prim_roots = {uf.find(p.tokens()[0]) for p in prim}
+    works: dict[tuple[str, int], set[str]] = {}
+    for root, recs in comp_recs.items():
+        for r in recs:
+            if (s := surname(r.first_author)) and isinstance(r.year, int):
+                works.setdefault((s, r.year), set()).add(root)
+    counts: Counter[str] = Counter()
+    target: dict[int, str] = {}
+    for n, (ci, r) in enumerate(refs):
+        if r.tokens():
+            continue
+        s = surname(r.first_author)
+        if not s or not isinstance(r.year, int):
+            counts["no_name_or_year"] += 1
+            continue
+        self_root = uf.find(prim[ci].tokens()[0])
+        cands: set[str] = set()
+        for years in ((r.year,), (r.year - 1, r.year + 1)):
+            cands = {c for y in years for c in works.get((s, y), ()) if c != self_root}
+            if cands:
+                break
+        if len(cands) > 1:
+            seeds = cands & seed_roots
+            others = cands - seeds
+            if len(seeds) == 1 and all(c not in prim_roots and len(comp_recs[c]) == 1 for c in others):
+                cands = seeds
+        if len(cands) == 1:
+            counts["matched"] += 1
+            target[n] = next(iter(cands))
+        elif cands:
+            counts["ambiguous"] += 1
+        else:
+            counts["no_candidate"] += 1
+    return counts, target
 
 
 def _primary_paper(p: Rec) -> Paper:
