@@ -366,6 +366,9 @@ def _compose(path: Path) -> yaml.Node | None:
             lines = text.splitlines()
             if 0 < line <= len(lines):
                 snippet = f": {lines[line - 1].strip()!r}"
+        ctx = e.context_mark
+        if ctx is not None and mark is not None and ctx.line != mark.line and e.context:
+            snippet += f" ({e.context} on line {ctx.line + 1})"
         raise SeedFileError(
             f"malformed YAML ({e.problem or e.context}){snippet}", path=str(path), line=line,
             hint="check the indentation and quoting on that line (quote values holding ':' or '#')") from None
@@ -416,6 +419,7 @@ class _Builder:
         self.seed_lines: dict[str, tuple[str, int]] = {}
         self.seed_tags: dict[str, list[tuple[str, str, int]]] = {}
         self.lineages: dict[str, _RawLineage] = {}
+        self.papers_at: tuple[str, int] | None = None
 
     # -- papers ------------------------------------------------------------------------------------
     def add_papers(self, node: yaml.Node, path: str) -> None:
@@ -575,7 +579,8 @@ class _Builder:
     # -- finish ------------------------------------------------------------------------------------
     def build(self) -> Catalogue:
         if not self.seeds:
-            raise SeedFileError("the catalogue has no papers", path=self.where,
+            path, line = self.papers_at or (self.where, None)
+            raise SeedFileError("the catalogue has no papers", path=path, line=line,
                                 hint="add at least one entry under 'papers:' (alias plus arxiv, doi or title)")
         aliases = list(self.seeds)
         # paper-level tags create or extend lineages (as members)
@@ -710,6 +715,7 @@ def _load_yaml_roots(roots: Iterable[tuple[Path, yaml.Node | None]], where: str,
                                 path=p, line=_line(root), hint="see seeds/README.md for the format")
         for key, knode, vnode in items:
             if key == "papers":
+                b.papers_at = b.papers_at or (p, _line(knode))
                 if not (isinstance(vnode, yaml.ScalarNode) and vnode.tag == _NULL_TAG):
                     b.add_papers(vnode, p)
             elif key == "lineages":
@@ -810,7 +816,9 @@ def _load_bib(path: Path, text: str) -> Catalogue:
         fb = lib.failed_blocks[0]
         line = fb.start_line + 1
         snippet = text.splitlines()[fb.start_line].strip() if fb.start_line < len(text.splitlines()) else ""
-        raise SeedFileError(f"malformed BibTeX entry: '{snippet[:80]}'", path=p, line=line,
+        reason = str(getattr(getattr(fb, "error", None), "abort_reason", "") or "").strip()
+        raise SeedFileError(f"malformed BibTeX entry: '{snippet[:80]}'" + (f" ({reason})" if reason else ""),
+                            path=p, line=line,
                             hint="check braces and the comma after each field")
     seeds: list[Seed] = []
     years: list[int | None] = []
