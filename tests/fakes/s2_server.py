@@ -84,7 +84,8 @@ def s2_paper_id(key: str) -> str:
 class Fault:
     """One switchable fault mode.
 
-    ``kind`` is ``429``, ``5xx``, ``reset``, ``truncate``, ``timeout`` or ``slow``. It applies to the
+    ``kind`` is ``429``, ``5xx``, ``reset``, ``truncate``, ``timeout``, ``slow`` or ``empty`` (200 with
+    ``{}``: what the ``semanticscholar`` client turns a 502/503 into). It applies to the
     next ``count`` matching requests, or to a ``fraction`` of them (seeded RNG), or to all when both
     are None. ``kinds`` restricts it to some path kinds (``batch``, ``paper``, …).
     """
@@ -260,7 +261,7 @@ class FakeS2:
                statuses: Sequence[int] = (503,), retry_after: float | tuple[float, float] | None = 1,
                sleep_s: float = 0.0, kinds: Iterable[str] | None = None) -> Fault:
         """Switch on a fault (see :class:`Fault`); returns it (``fault.fired`` counts hits)."""
-        if kind not in {"429", "5xx", "reset", "truncate", "timeout", "slow"}:
+        if kind not in {"429", "5xx", "reset", "truncate", "timeout", "slow", "empty"}:
             raise ValueError(f"unknown fault kind {kind!r}")
         fault = Fault(kind, count, fraction, tuple(statuses), retry_after, sleep_s,
                       frozenset(kinds) if kinds is not None else None)
@@ -293,6 +294,10 @@ class FakeS2:
     def truncate(self, *, count: int | None = None, fraction: float | None = None) -> Fault:
         """Send 200 with only the first half of the JSON body, then close."""
         return self.inject("truncate", count=count, fraction=fraction)
+
+    def empty(self, *, count: int | None = None, fraction: float | None = None) -> Fault:
+        """Answer 200 with an empty JSON object ``{}``."""
+        return self.inject("empty", count=count, fraction=fraction)
 
     def timeout(self, sleep_s: float, *, count: int | None = None, fraction: float | None = None) -> Fault:
         """Sleep ``sleep_s`` before answering (longer than the client's timeout)."""
@@ -488,6 +493,8 @@ class FakeS2:
                 if not t or not q:
                     continue
                 s = difflib.SequenceMatcher(None, q, t).ratio()
+                if q in t and len(q) >= 0.4 * len(t):  # a leading part of the title, as the real API allows
+                    s = max(s, 0.85 + 0.15 * len(q) / len(t))
                 if s > score:
                     best, score = pid, s
         if best is None or score < 0.85:
@@ -554,6 +561,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if fault.kind == "reset":
                 self._reset()
+                return
+            if fault.kind == "empty":
+                self._send(200, {})
                 return
             if fault.kind in ("timeout", "slow"):
                 fake._wait(fault.sleep_s)
