@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import arxiv
 import pytest
 
 from graph.errors import ApiError, OfflineError
@@ -70,7 +71,7 @@ def test_ids_resolve_with_fields(fake: FakeArxiv) -> None:
 def test_query_url_follows_settings(fake: FakeArxiv) -> None:
     src = ArxivSource(_settings(fake))
     assert src.client.query_url_format.startswith(fake.url + "?")
-    url = src.client._format_url(__import__("arxiv").Search(id_list=["1"]), 0, 100)
+    url = src.client._format_url(arxiv.Search(id_list=["1"]), 0, 100)
     assert urlsplit(url).netloc == urlsplit(fake.url).netloc
     assert parse_qs(urlsplit(url).query)["id_list"] == ["1"]
 
