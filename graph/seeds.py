@@ -64,6 +64,7 @@ _ALIAS = re.compile(r"^[a-z0-9][a-z0-9._\-]*$")
 _DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 _S2_SHA = re.compile(r"^[0-9a-f]{40}$")
 _NULL_TAG = "tag:yaml.org,2002:null"
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser keeps line marks too
 _LOCATION_HINT = "give a seeds folder, a .yaml, a .bib or a .txt file with --seeds or the LINEAGE_SEEDS variable"
 
 
@@ -357,7 +358,7 @@ def _items(node: yaml.MappingNode, path: str, what: str) -> Iterator[tuple[str, 
 def _compose(path: Path) -> yaml.Node | None:
     text = _read_text(path)
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
