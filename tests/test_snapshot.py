@@ -256,10 +256,10 @@ def test_shipped_load_is_fast() -> None:
     from graph.snapshot import _load_cached
 
     _load_cached.cache_clear()
-    t = time.perf_counter()
+    t = time.process_time()  # CPU time: wall time swings on a shared machine
     load_snapshot()
-    elapsed = time.perf_counter() - t
-    assert elapsed < 2.0  # target < 0.5 s; generous bound for busy CI machines
+    elapsed = time.process_time() - t
+    assert elapsed < 1.5  # measured ~0.45 s; generous bound for slow CI machines
     t = time.perf_counter()
     load_snapshot()
     assert time.perf_counter() - t < 0.05  # cached
