@@ -321,12 +321,8 @@ def _make_stores(
             from graph.sources.s2 import S2Source
 
             source = S2Source(settings)
-        if source.ping():
-            stats.built_from = "online"
-            return [OnlineStore(cache, source), SnapshotStore(snap)], own_cache
-        stats.notices.append(
-            f"Semantic Scholar is unreachable at {settings.s2_api_url}: working offline on the snapshot and cache."
-        )
+        stats.built_from = "online"
+        return [OnlineStore(cache, source), SnapshotStore(snap)], own_cache
     stats.built_from = "snapshot"
     return [SnapshotStore(snap), CacheStore(cache)], own_cache
 
@@ -399,6 +395,14 @@ def build_graph(
             stats.cache_hits += st.hits
         if isinstance(st, OnlineStore):
             stats.requests = st.source.requests
+            if st.reachable is False:
+                stats.built_from = "snapshot"
+                stats.notices.append(
+                    f"Semantic Scholar is unreachable at {settings.s2_api_url}: "
+                    "working offline on the snapshot and cache."
+                )
+            elif st.reachable is None:
+                stats.built_from = "cache"
     _annotate(G, catalogue, seeds)
     if max_nodes is not None:
         G = prune(G, max_nodes)

@@ -82,7 +82,7 @@ def refresh_snapshot(catalogue: Catalogue, *, settings: Settings, out: Path | No
     papers: dict[str, Paper] = {}
     edges: dict[tuple[str, str], Citation] = {}
     resolved: list[Paper] = []
-    for q, p in found.items():
+    for p in found.values():
         if p is not None:
             resolved.append(p)
     for s in seeds:

@@ -154,6 +154,16 @@ class OnlineStore(CacheStore):
         super().__init__(cache)
         self.source = source
         self.unresolved: list[str] = []
+        self.reachable: bool | None = None
+        """None until the first request is needed; then whether the API answered the ping."""
+
+    def _net(self) -> bool:
+        """Ping once, lazily: a warm cache makes no request at all."""
+        if self.reachable is None:
+            self.reachable = self.source.ping()
+            if not self.reachable:
+                log.warning("Semantic Scholar is unreachable: continuing on the snapshot and cache")
+        return self.reachable
 
     def resolve(self, seeds: Sequence[Seed]) -> dict[str, str]:
         out = super().resolve(seeds)
@@ -163,7 +173,7 @@ class OnlineStore(CacheStore):
             ids = [q for q in _seed_query_ids(s) if not self.cache.is_missing(q)]
             if ids:
                 by_qid[ids[0]] = s
-        if by_qid:
+        if by_qid and self._net():
             found = self.source.get_papers(list(by_qid))
             papers: list[Paper] = []
             aliases: dict[str, str] = {}
@@ -181,7 +191,7 @@ class OnlineStore(CacheStore):
             if missing:
                 self.cache.put_missing(missing)
         for s in todo:
-            if s.alias in out or not s.title:
+            if s.alias in out or not s.title or not self._net():
                 continue
             tq = _title_query_id(s.title)
             if self.cache.is_missing(tq):
@@ -200,6 +210,8 @@ class OnlineStore(CacheStore):
     ) -> dict[str, Neighbours]:
         out = super().neighbours(keys, direction)
         todo = [k for k in keys if k not in out]
+        if not todo or not self._net():
+            return out
         known = self.cache.get_papers(todo)
         for i, k in enumerate(todo):
             paper = known.get(k)
