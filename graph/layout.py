@@ -50,6 +50,8 @@ def strongest_lineage(lineages: Mapping[str, float] | None) -> str | None:
     """
     if not lineages:
         return None
+    if len(lineages) == 1:
+        return next(iter(lineages))
     return min(lineages, key=lambda name: (-float(lineages[name] or 0.0), name))
 
 
@@ -78,8 +80,14 @@ def lineage_bands(G: nx.DiGraph, lineage_order: Sequence[str] | None = None) -> 
 
 
 def _jitter(node: Hashable, salt: int) -> float:
-    """A deterministic number in [-0.5, 0.5) from the node's repr."""
-    return (zlib.crc32(f"{salt}:{node!r}".encode()) % 10_000) / 10_000 - 0.5
+    """A deterministic number in [-0.5, 0.5) from the node (its str() and a salt)."""
+    return (zlib.crc32(str(node).encode(), salt) & 0xFFFF) / 65536 - 0.5
+
+
+def _jitter2(node: Hashable) -> tuple[float, float]:
+    """Two deterministic numbers in [-0.5, 0.5) from one hash of the node."""
+    h = zlib.crc32(node.encode() if isinstance(node, str) else repr(node).encode())
+    return (h & 0xFFFF) / 65536 - 0.5, (h >> 16) / 65536 - 0.5
 
 
 def time_layout(G: nx.DiGraph, *, lineage_order: Sequence[str] | None = None) -> dict[Hashable, Position]:
@@ -139,13 +147,14 @@ def time_layout(G: nx.DiGraph, *, lineage_order: Sequence[str] | None = None) ->
     for (band, year), members in cells.items():
         x0 = (year - first_year) * step if year is not None else -2.0 * step
         y0 = band * step
-        members.sort(key=repr)
+        members.sort(key=str)
         cols = math.ceil(math.sqrt(len(members)))
         rows = math.ceil(len(members) / cols)
         for i, node in enumerate(members):
             r, c = divmod(i, cols)
-            x = x0 + (c - (cols - 1) / 2) * CELL_SPACING + _jitter(node, 1) * CELL_SPACING * 0.5
-            y = y0 + (r - (rows - 1) / 2) * CELL_SPACING + _jitter(node, 2) * CELL_SPACING * 0.5
+            jx, jy = _jitter2(node)
+            x = x0 + (c - (cols - 1) / 2 + jx * 0.5) * CELL_SPACING
+            y = y0 + (r - (rows - 1) / 2 + jy * 0.5) * CELL_SPACING
             pos[node] = (round(x, 1), round(y, 1))
     return pos
 

@@ -22,12 +22,13 @@ XSS_CORPUS = Path(__file__).parent / "data" / "xss" / "corpus.txt"
 LINEAGE_NAMES = ("transformers", "rlhf", "diffusion", "graph-nets", "deep-rl")
 
 _WORDS = (
-    "attention learning deep neural networks language models scaling laws reinforcement policy "
-    "gradient diffusion denoising score matching graph convolution transformer pretraining "
-    "alignment preference optimization reward human feedback generative adversarial variational "
-    "inference representation contrastive self supervised vision retrieval memory sparse mixture "
-    "experts efficient fast robust theory analysis benchmark"
-).split(" ")
+    "attention", "learning", "deep", "neural", "networks", "language", "models", "scaling", "laws",
+    "reinforcement", "policy", "gradient", "diffusion", "denoising", "score", "matching", "graph",
+    "convolution", "transformer", "pretraining", "alignment", "preference", "optimization", "reward",
+    "human", "feedback", "generative", "adversarial", "variational", "inference", "representation",
+    "contrastive", "self", "supervised", "vision", "retrieval", "memory", "sparse", "mixture", "experts",
+    "efficient", "fast", "robust", "theory", "analysis", "benchmark", ").split(",
+)
 _SURNAMES = ("Smith", "Zhang", "Müller", "García", "Kim", "Nakamura", "Okafor", "Rossi", "Ivanova", "Dubois")
 _GIVEN = ("A.", "B.", "C.", "D.", "E.", "F.", "G.", "H.", "J.", "K.")
 _VENUES = ("NeurIPS", "ICML", "ICLR", "ACL", "CVPR", "JMLR", "Nature", "arXiv", None)
