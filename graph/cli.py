@@ -93,6 +93,12 @@ def handle_errors(fn: F) -> F:
         except OSError as e:
             _err(f"error: {e.strerror or e} ({getattr(e, 'filename', '') or ''})")
             raise typer.Exit(1) from None
+        except typer.Exit:
+            raise
+        except Exception as e:  # the user never sees a traceback; --verbose logs it
+            log.debug("unexpected error", exc_info=True)
+            _err(f"error: unexpected {type(e).__name__}: {e} (run with --verbose for details; please report it)")
+            raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
 
