@@ -507,7 +507,7 @@ def eval_ancestors_cmd(
     """Leave-one-out: hide each seed cited by >= 2 others, rank; ours vs LCN 'Top Cited'."""
     from graph.analysis import evaluate_ancestors
 
-    _, G = _build(seeds, lineages=[lineage] if lineage else None, direction="references", offline=offline)
+    _, G = _build(seeds, lineages=[lineage] if lineage else None, direction="both", offline=offline)
     res = evaluate_ancestors(G, lineage=lineage)
     out = {"cases": res["cases"], "ours": res["ours"], "baseline": res["baseline"]}
     if fmt == Fmt.json:
