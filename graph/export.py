@@ -7,8 +7,10 @@
 - ``graphml`` / ``gexf`` (bytes, UTF-8 XML, for Gephi): lists joined with ``"; "``, ``lineages`` as
   ``"name:score; …"`` plus one numeric ``lineage:<name>`` column per lineage, ``None`` omitted, characters
   that XML 1.0 forbids dropped; GEXF also carries positions (time layout), colours and sizes.
-- ``json``: ``nx.node_link_data(G, edges="edges")``; ``nx.node_link_graph(data, edges="edges")`` gives
-  the graph back.
+- ``json``: ``nx.node_link_data(G, edges="edges", source="from", target="to")``; read it back with
+  :func:`graph_from_json` (= ``nx.node_link_graph(data, **JSON_LINK_KEYS)``). The endpoint keys are
+  ``from``/``to`` because the contract's edges carry an attribute named ``source`` (provenance), which
+  networkx' default ``source`` endpoint key would silently overwrite.
 - ``bibtex``: bibtexparser v2 entries (@article / @book / @misc), unique ASCII keys, LaTeX specials
   escaped (:func:`bibtex_escape`, undone by :func:`bibtex_unescape`).
 - ``ris``: one TY … ER record per paper (EndNote, Zotero).
@@ -37,12 +39,14 @@ from graph.render import paper_links, render_html
 __all__ = [
     "CSV_COLUMNS",
     "FORMATS",
+    "JSON_LINK_KEYS",
     "ExportFormat",
     "bibtex_escape",
     "bibtex_unescape",
     "citation_keys",
     "export_graph",
     "flatten_for_xml",
+    "graph_from_json",
     "write_export",
 ]
 
@@ -68,6 +72,9 @@ FORMATS: dict[str, ExportFormat] = {
 
 CSV_COLUMNS = ("key", "title", "authors", "year", "venue", "arxiv_id", "doi", "citation_count", "role", "is_seed",
                "alias", "lineages", "in_degree", "out_degree")
+
+#: Keyword arguments of ``nx.node_link_data`` / ``nx.node_link_graph`` for our JSON export.
+JSON_LINK_KEYS: dict[str, str] = {"edges": "edges", "source": "from", "target": "to"}
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _PALETTE = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75),
@@ -111,7 +118,7 @@ def export_graph(G: nx.DiGraph, fmt: str, *, title: str | None = None, **html_op
         nx.write_gexf(_with_viz(flatten_for_xml(G, graph_attrs=False), G), buf, encoding="utf-8", prettyprint=True)
         return buf.getvalue()
     if fmt == "json":
-        data = nx.node_link_data(G, edges="edges")
+        data = nx.node_link_data(G, **JSON_LINK_KEYS)
         return json.dumps(data, ensure_ascii=False, indent=1, default=_json_default)
     if fmt == "bibtex":
         return _bibtex(G)
@@ -126,6 +133,23 @@ def write_export(G: nx.DiGraph, fmt: str, path: str | Path, *, title: str | None
     p = Path(path)
     p.write_bytes(out if isinstance(out, bytes) else out.encode("utf-8"))
     return p
+
+
+def graph_from_json(text: str | bytes) -> nx.DiGraph:
+    """The graph of a ``json`` export.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> G.add_edge("a", "b", source="s2", match="doi")
+    >>> H = graph_from_json(export_graph(G, "json"))
+    >>> H.edges["a", "b"]
+    {'source': 's2', 'match': 'doi'}
+    """
+    G = nx.node_link_graph(json.loads(text), **JSON_LINK_KEYS)
+    if not isinstance(G, nx.DiGraph):  # pragma: no cover - exports are always directed
+        raise LineageError("the JSON export does not hold a directed graph")
+    return G
 
 
 # ---------------------------------------------------------------------------------------------- helpers

@@ -131,7 +131,8 @@ def time_layout(G: nx.DiGraph, *, lineage_order: Sequence[str] | None = None) ->
     years: set[int] = set()
     for node, d in G.nodes(data=True):
         year = d.get("year")
-        year = int(year) if isinstance(year, (int, float)) and not isinstance(year, bool) else None
+        ok = isinstance(year, (int, float)) and not isinstance(year, bool) and math.isfinite(year)
+        year = int(year) if ok else None
         if year is not None:
             years.add(year)
         lineage = strongest_lineage(d.get("lineages"))
