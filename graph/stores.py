@@ -12,6 +12,7 @@ Three stores share one small interface (:class:`Store`):
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -157,13 +158,23 @@ class OnlineStore(CacheStore):
         self.reachable: bool | None = None
         """None until the first request is needed; then whether the API answered the ping."""
 
+    PING_ATTEMPTS = 3
+    """Pings before the API is declared unreachable: one reset or timeout must not take a run offline."""
+
     def _net(self) -> bool:
-        """Ping once, lazily: a warm cache makes no request at all."""
+        """Ping lazily (a warm cache makes no request at all), retrying a failed ping with back-off."""
         if self.reachable is None:
-            self.reachable = self.source.ping()
+            settings = getattr(self.source, "settings", None)
+            base = float(getattr(settings, "backoff_base_s", 1.0))
+            for attempt in range(self.PING_ATTEMPTS):
+                self.reachable = bool(self.source.ping())
+                if self.reachable or getattr(settings, "offline", False):
+                    break
+                if attempt + 1 < self.PING_ATTEMPTS:
+                    time.sleep(min(1.0, base * 2**attempt))
             if not self.reachable:
                 log.warning("Semantic Scholar is unreachable: continuing on the snapshot and cache")
-        return self.reachable
+        return bool(self.reachable)
 
     def resolve(self, seeds: Sequence[Seed]) -> dict[str, str]:
         out = super().resolve(seeds)

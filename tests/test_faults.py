@@ -333,3 +333,30 @@ def test_cli_persistent_fault_is_one_line_exit_1(fake: FakeS2, tmp_path: Path, m
     assert r.stdout.startswith("nodes=")
     assert fake.counts["batch"] == 0
     assert fake.counts["references"] == 2 and fake.counts["citations"] == 2
+
+
+@pytest.mark.parametrize("mode", ["reset", "timeout"])
+def test_one_failed_ping_does_not_take_the_run_offline(
+    mode: str, fake: FakeS2, baseline: dict[str, Any], tmp_path: Path
+) -> None:
+    """The reachability ping is the first request: a single reset / timeout there used to make the whole
+    run fall back to the (here empty) snapshot with a notice, silently losing ~250 papers."""
+    if mode == "reset":
+        fake.reset_connections(count=1)
+    else:
+        fake.timeout(1.0, count=1)
+    G = expand(fast_settings(fake.url, tmp_path / "c", timeout_s=0.3))
+    assert not G.graph["notices"], G.graph["notices"]
+    assert G.graph["built_from"] == "online"
+    assert signature(G) == baseline["sig"]
+    assert fake.counts["paper"] == 2  # the failed ping and its retry
+
+
+def test_an_unreachable_api_still_falls_back_quickly(tmp_path: Path) -> None:
+    import time
+
+    settings = fast_settings("http://127.0.0.1:9/graph/v1", tmp_path / "c")
+    t0 = time.monotonic()
+    G = expand(settings)
+    assert time.monotonic() - t0 < 5
+    assert len(G.graph["notices"]) == 1 and "unreachable" in G.graph["notices"][0]
