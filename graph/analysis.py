@@ -241,10 +241,14 @@ def _score_candidates(
     total_vote = sum(vote[s] for s in voters) or 1.0
 
     # later papers: non-seeds citing a seed of the scope (the hidden seed's own references are unknown)
+    # only later papers whose reference lists reach beyond the seeds vote: in a graph expanded one hop,
+    # a citing paper's edges go to seeds only, and the hidden seed's would be an artefact of the build
     descendants: set[str] = set()
     for s in scope_set:
         for d in G.predecessors(s):
-            if d not in seeds and d not in hidden:
+            if d in seeds or d in hidden or d in descendants:
+                continue
+            if any(c not in seeds and c not in hidden for c in G.successors(d)):
                 descendants.add(d)
     desc_count: dict[str, int] = defaultdict(int)
     for d in descendants:
