@@ -566,15 +566,12 @@ def show_details(G: nx.DiGraph, key: str, why: dict[str, str]) -> None:
     if d.get("is_seed"):
         lines.append(f"**Reference list:** {esc(d.get('references_status') or 'unknown')}")
     st.markdown("  \n".join(lines))
-    c1, c2 = st.columns(2)
-    parts = ((c1, "Cites (in graph)", G.successors(key)), (c2, "Cited by (in graph)", G.predecessors(key)))
-    for col, title, nbrs in parts:
+    for title, nbrs in (("Cites (in graph)", G.successors(key)), ("Cited by (in graph)", G.predecessors(key))):
         nodes = sorted(nbrs, key=lambda n: (-(G.nodes[n].get("year") or 0), n))
-        with col:
-            st.markdown(f"**{title}: {len(nodes)}**")
-            if nodes:
-                st.markdown("\n".join(f"- {esc(node_label(G, n, 80))}" for n in nodes[:25])
-                            + (f"\n- … and {len(nodes) - 25} more" if len(nodes) > 25 else ""))
+        st.markdown(f"**{title}: {len(nodes)}**")
+        if nodes:
+            st.markdown("\n".join(f"- {esc(node_label(G, n, 80))}" for n in nodes[:25])
+                        + (f"\n- … and {len(nodes) - 25} more" if len(nodes) > 25 else ""))
 
 
 def tab_missing(G: nx.DiGraph, cat: Catalogue, cat_hash: str, ma: list[dict[str, Any]]) -> None:
@@ -637,7 +634,7 @@ def _in_graph(G: nx.DiGraph, ref: str) -> bool:
         return False
 
 
-def tab_export(H: nx.DiGraph) -> None:
+def tab_export(H: nx.DiGraph, html_options: dict[str, Any]) -> None:
     from graph.export import export_graph  # imported here: the page draws even while export is unavailable
 
     st.caption(f"Exactly the current view: {H.number_of_nodes()} papers, {H.number_of_edges()} citation links.")
@@ -645,7 +642,7 @@ def tab_export(H: nx.DiGraph) -> None:
     for col, (fmt, (ext, mime)) in zip(cols, EXPORTS.items(), strict=True):
 
         def make(fmt: str = fmt) -> bytes:
-            out = export_graph(H, fmt)
+            out = export_graph(H, fmt, title="paper lineage", **html_options) if fmt == "html" else export_graph(H, fmt)
             return out.encode() if isinstance(out, str) else out
 
         col.download_button(fmt.upper() if fmt != "bibtex" else "BibTeX", data=make, file_name=f"lineage-view.{ext}",
@@ -725,15 +722,17 @@ def run() -> None:
         f"built from {G.graph.get('built_from', 'snapshot')}"
         + (f" · {G.graph['pruned']} least-connected papers pruned" if G.graph.get("pruned") else "")
     )
-    if H.number_of_nodes() == 0:
-        st.warning("No paper passes the current filters: widen the years or lower the citation minimum.")
-    else:
-        with guarded("Drawing the graph"):
-            html = cached_render(gkey, spec, ss["color"], ss["size"], ss["layout"], tuple(sorted(highlight.items())),
-                                 f"{GRAPH_HEIGHT}px", "", H)
-            show_graph(html, GRAPH_HEIGHT + 20)
+    graph_col, details_col = st.columns([7, 3], gap="medium")
+    with graph_col:
+        if H.number_of_nodes() == 0:
+            st.warning("No paper passes the current filters: widen the years or lower the citation minimum.")
+        else:
+            with guarded("Drawing the graph"):
+                html = cached_render(gkey, spec, ss["color"], ss["size"], ss["layout"],
+                                     tuple(sorted(highlight.items())), f"{GRAPH_HEIGHT}px", "", H)
+                show_graph(html, GRAPH_HEIGHT + 90)
 
-    with guarded("Details"):
+    with details_col, st.container(height=GRAPH_HEIGHT + 90, border=False), guarded("Details"):
         st.markdown("#### Details")
         seeds_first = sorted(H.nodes, key=lambda n: (not H.nodes[n].get("is_seed"), node_label(H, n).lower()))
         options = list(seeds_first)
@@ -745,7 +744,7 @@ def run() -> None:
             ss["detail"] = default if default in options else options[0]
         ss["_detail_marker"] = marker
         if options:
-            key = st.selectbox("Paper", options, key="detail", format_func=lambda k: node_label(G, k, 110))
+            key = st.selectbox("Paper", options, key="detail", format_func=lambda k: node_label(G, k, 90))
             if key not in H:
                 st.caption("This paper is outside the current view (filtered out).")
             show_details(G, key, why)
@@ -758,7 +757,7 @@ def run() -> None:
     with tabs[2], guarded("Chain check"):
         tab_chains(G, cat)
     with tabs[3], guarded("Export"):
-        tab_export(H)
+        tab_export(H, {"color_by": ss["color"], "size_by": ss["size"], "layout": ss["layout"], "highlight": highlight})
     write_query_params(G, bounds)
     ss["_run_s"] = round(time.perf_counter() - t0, 4)  # measured script time of this rerun
 
