@@ -22,6 +22,7 @@ Scores below ``threshold`` (default 0.05) are dropped to keep attributes small.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -196,6 +197,18 @@ def tag_lineages(
     >>> G.nodes["z"]["lineages"]
     {'L': 0.5}
     """
+    # the cyclic GC rescans the whole (large) graph as we allocate many small dicts: pause it
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        _tag(G, lineages, members, threshold, saturate, two_hop_weight, max_sections)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _tag(G: nx.DiGraph, lineages: Any, members: Mapping[str, Iterable[str]] | None, threshold: float,
+         saturate: int, two_hop_weight: float, max_sections: int) -> None:
     table = declared_lineages(G, lineages, members=members)
     stages, _ = _normalise_spec(G, lineages)
     G.graph["lineage_members"] = {
