@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -28,6 +29,16 @@ def load_tiny_dataset() -> Dataset:
     """16 real papers and the 48 edges among them (``tests/data/s2/tiny_dataset.json``, see its README)."""
     raw = json.loads((S2_DATA / "tiny_dataset.json").read_text(encoding="utf-8"))
     return Dataset([Paper.from_dict(p) for p in raw["papers"]], [Citation.from_dict(e) for e in raw["edges"]])
+
+
+@pytest.fixture(autouse=True)
+def _restore_graph_logger() -> Iterator[None]:
+    """Undo what a test (e.g. the CLI callback, which installs its own handler and sets
+    ``propagate = False``) did to the ``graph`` logger, so that later tests' caplog sees records."""
+    log = logging.getLogger("graph")
+    saved = (list(log.handlers), log.level, log.propagate)
+    yield
+    log.handlers[:], log.level, log.propagate = saved[0], saved[1], saved[2]
 
 
 @pytest.fixture(scope="session")
