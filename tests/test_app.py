@@ -313,3 +313,29 @@ def test_filter_rerun_does_not_rebuild_and_is_fast() -> None:
     assert at.session_state["_builds"] == builds  # the graph was not expanded again
     assert min(timings) < 2.0, timings
     assert at.session_state["_run_s"] < 1.0
+
+
+def test_online_but_unreachable_shows_one_calm_notice(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.delenv("LINEAGE_OFFLINE")
+    monkeypatch.setenv("S2_API_URL", f"http://127.0.0.1:{port}/graph/v1")
+    monkeypatch.setenv("LINEAGE_RETRIES", "0")
+    at = start()
+    n0, _ = counts(at)
+    toggle = at.sidebar.toggle(key="online")
+    assert not toggle.disabled
+    toggle.set_value(True)
+    rerun(at)
+    at.sidebar.text_input(key="s2_key").input("sekret-key-123")
+    rerun(at)
+    assert errors(at) == []
+    infos = [i.value for i in at.info if "unreachable" in i.value]
+    assert len(infos) == 1, [i.value for i in at.info]
+    assert counts(at)[0] == n0  # continued on the snapshot
+    shown = " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.info] if hasattr(e, "value"))
+    assert "sekret-key-123" not in shown
+    assert all("sekret" not in v for k in at.query_params for v in qp(at, k))
