@@ -25,8 +25,8 @@ from collections.abc import Hashable, Mapping, Sequence
 
 import networkx as nx
 
-__all__ = ["CELL_SPACING", "FORCE_MAX_NODES", "Position", "force_layout", "lineage_bands", "strongest_lineage",
-           "time_layout"]
+__all__ = ["CELL_SPACING", "FORCE_MAX_NODES", "Position", "force_layout", "lineage_bands", "strongest_by_node",
+           "strongest_lineage", "time_layout"]
 
 Position = tuple[float, float]
 #: Distance in pixels between two nodes of the same (band, year) cell.
@@ -55,10 +55,17 @@ def strongest_lineage(lineages: Mapping[str, float] | None) -> str | None:
     return min(lineages, key=lambda name: (-float(lineages[name] or 0.0), name))
 
 
-def lineage_bands(G: nx.DiGraph, lineage_order: Sequence[str] | None = None) -> list[str]:
+def strongest_by_node(G: nx.DiGraph) -> dict[Hashable, str | None]:
+    """node → :func:`strongest_lineage` of its ``lineages`` attribute."""
+    return {node: strongest_lineage(d.get("lineages")) for node, d in G.nodes(data=True)}
+
+
+def lineage_bands(G: nx.DiGraph, lineage_order: Sequence[str] | None = None, *,
+                  strongest: Mapping[Hashable, str | None] | None = None) -> list[str]:
     """Lineage names top to bottom: ``lineage_order`` first, then ``G.graph["lineages"]``, then the rest sorted.
 
-    Only lineages that are some node's strongest lineage get a band.
+    Only lineages that are some node's strongest lineage get a band. ``strongest`` (node → its
+    :func:`strongest_lineage`) may be passed when already computed.
 
     Examples
     --------
@@ -69,7 +76,9 @@ def lineage_bands(G: nx.DiGraph, lineage_order: Sequence[str] | None = None) -> 
     >>> lineage_bands(G, ["z"])
     ['z', 'y']
     """
-    used = {strongest_lineage(d.get("lineages")) for _, d in G.nodes(data=True)}
+    if strongest is None:
+        strongest = strongest_by_node(G)
+    used = set(strongest.values())
     used.discard(None)
     order: list[str] = []
     declared = G.graph.get("lineages") or {}
@@ -84,10 +93,9 @@ def _jitter(node: Hashable, salt: int) -> float:
     return (zlib.crc32(str(node).encode(), salt) & 0xFFFF) / 65536 - 0.5
 
 
-def _jitter2(node: Hashable) -> tuple[float, float]:
-    """Two deterministic numbers in [-0.5, 0.5) from one hash of the node."""
-    h = zlib.crc32(node.encode() if isinstance(node, str) else repr(node).encode())
-    return (h & 0xFFFF) / 65536 - 0.5, (h >> 16) / 65536 - 0.5
+def _spread(i: int) -> tuple[float, float]:
+    """Two deterministic numbers in [-0.5, 0.5) for the i-th member of a cell (golden-ratio sequence)."""
+    return (i * 0.6180339887) % 1.0 - 0.5, (i * 0.7548776662 + 0.5) % 1.0 - 0.5
 
 
 def time_layout(G: nx.DiGraph, *, lineage_order: Sequence[str] | None = None) -> dict[Hashable, Position]:
@@ -125,7 +133,8 @@ def time_layout(G: nx.DiGraph, *, lineage_order: Sequence[str] | None = None) ->
     >>> len(set(time_layout(nx.DiGraph([(i, i + 1) for i in range(100)])).values()))  # no overlaps
     101
     """
-    bands = lineage_bands(G, lineage_order)
+    strongest = strongest_by_node(G)
+    bands = lineage_bands(G, lineage_order, strongest=strongest)
     band_index = {name: i for i, name in enumerate(bands)}
     cells: dict[tuple[int, int | None], list[Hashable]] = defaultdict(list)
     years: set[int] = set()
@@ -135,7 +144,7 @@ def time_layout(G: nx.DiGraph, *, lineage_order: Sequence[str] | None = None) ->
         year = int(year) if ok else None
         if year is not None:
             years.add(year)
-        lineage = strongest_lineage(d.get("lineages"))
+        lineage = strongest[node]
         band = band_index.get(lineage, len(bands)) if lineage is not None else len(bands)
         cells[(band, year)].append(node)
     if not cells:
@@ -153,7 +162,7 @@ def time_layout(G: nx.DiGraph, *, lineage_order: Sequence[str] | None = None) ->
         rows = math.ceil(len(members) / cols)
         for i, node in enumerate(members):
             r, c = divmod(i, cols)
-            jx, jy = _jitter2(node)
+            jx, jy = _spread(i)
             x = x0 + (c - (cols - 1) / 2 + jx * 0.5) * CELL_SPACING
             y = y0 + (r - (rows - 1) / 2 + jy * 0.5) * CELL_SPACING
             pos[node] = (round(x, 1), round(y, 1))

@@ -37,7 +37,7 @@ import networkx as nx
 
 from graph.errors import BadIdError, LineageError
 from graph.ids import normalize_arxiv, normalize_doi
-from graph.layout import force_layout, lineage_bands, strongest_lineage, time_layout
+from graph.layout import force_layout, lineage_bands, strongest_by_node, time_layout
 
 __all__ = [
     "COLOR_BY",
@@ -281,10 +281,12 @@ def render_html(
     # colour scheme and legend
     legend: list[tuple[str, str]] = []
     if color_by == "lineage":
-        lineage_color = {name: _PALETTE[i % len(_PALETTE)] for i, name in enumerate(lineage_bands(G))}
+        strongest = strongest_by_node(G)
+        bands = lineage_bands(G, strongest=strongest)
+        lineage_color = {name: _PALETTE[i % len(_PALETTE)] for i, name in enumerate(bands)}
         legend.extend(lineage_color.items())
         legend.append(("no lineage", _GREY))
-        colors = [lineage_color.get(strongest_lineage(d.get("lineages")) or "", _GREY) for _, d in rows]
+        colors = [lineage_color.get(strongest[node] or "", _GREY) for node, _ in rows]
     elif color_by == "year":
         legend.extend((str(y), _year_color(y, lo, hi)) for y in sorted({lo, (lo + hi) // 2, hi}) if dated)
         legend.append(("undated", _GREY))
@@ -357,7 +359,9 @@ def render_html(
             links=[paper_links(d) for _, d in rows],
         )
     else:
-        payload["snippet"] = [(_text(d.get("tldr")) or _text(d.get("abstract")))[:300] for _, d in rows]
+        # the tooltip shows 3 authors (+ "et al.") and 240 characters of text: send no more than that
+        payload["authors"] = [a[:4] if isinstance(a, list) else a for a in payload["authors"]]
+        payload["snippet"] = [(_text(d.get("tldr")) or _text(d.get("abstract")))[:240] for _, d in rows]
 
     shapes = [(glyph, label) for glyph, label, kind in (
         ("★", "seed", "seed"), ("◆", "missing ancestor (dashed)", "missing-ancestor"),
