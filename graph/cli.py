@@ -103,9 +103,19 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class _StderrHandler(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is at emit time (test runners swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except Exception:  # pragma: no cover - logging must never raise
+            self.handleError(record)
+
+
 @app.callback()
 def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each HTTP request.")] = False) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     log.handlers[:] = [handler]
     log.setLevel(logging.INFO if verbose else logging.WARNING)
@@ -158,6 +168,8 @@ def _build(
     max_nodes: int | None = None,
     offline: bool = False,
     quiet: bool = True,
+    later_direction: str | None = None,
+    hop_limit: int | None = None,
 ) -> Any:
     from graph.expand import build_graph
 
@@ -172,6 +184,8 @@ def _build(
         depth=depth,
         direction=direction,  # type: ignore[arg-type]
         max_nodes=max_nodes,
+        later_direction=later_direction,  # type: ignore[arg-type]
+        hop_limit=hop_limit,
         offline=offline or settings.offline,
         settings=settings,
         progress=_Progress(quiet),
@@ -179,6 +193,11 @@ def _build(
     for note in G.graph.get("notices", []):
         _err(f"notice: {note}")
     return cat, G
+
+
+ANALYSIS_GRAPH: dict[str, Any] = {"depth": 2, "direction": "both", "later_direction": "references", "hop_limit": 400}
+"""The graph behind ancestors and their evaluation: the seeds' references and citing papers, plus what
+those citing papers cite (co-citation evidence), expanding at most 400 citing papers."""
 
 
 def _table(rows: list[dict[str, Any]], columns: list[str], *, title: str | None = None) -> None:
@@ -381,7 +400,7 @@ def ancestors_cmd(
 
     if method not in ("ours", "baseline"):
         raise LineageError(f"unknown method '{method}'", hint="use ours or baseline")
-    _, G = _build(seeds, lineages=[lineage] if lineage else None, direction="both", offline=offline)
+    _, G = _build(seeds, lineages=[lineage] if lineage else None, **ANALYSIS_GRAPH, offline=offline)
     res = missing_ancestors(G, lineage=lineage, top=top, method=method)
     _err(_completeness_line(G, lineage))
     _results(
@@ -502,12 +521,17 @@ def order_cmd(
 @eval_app.command("ancestors")
 @handle_errors
 def eval_ancestors_cmd(
-    lineage: LineageOpt = None, fmt: FormatOpt = Fmt.table, offline: OfflineOpt = False, seeds: SeedsOpt = None
+    lineage: LineageOpt = None,
+    depth: Annotated[int, typer.Option(min=1, max=3, help="Expansion depth of the evaluation graph.")] = 2,
+    fmt: FormatOpt = Fmt.table,
+    offline: OfflineOpt = False,
+    seeds: SeedsOpt = None,
 ) -> None:
     """Leave-one-out: hide each seed cited by >= 2 others, rank; ours vs LCN 'Top Cited'."""
     from graph.analysis import evaluate_ancestors
 
-    _, G = _build(seeds, lineages=[lineage] if lineage else None, direction="both", offline=offline)
+    spec = {**ANALYSIS_GRAPH, "depth": depth}
+    _, G = _build(seeds, lineages=[lineage] if lineage else None, **spec, offline=offline)
     res = evaluate_ancestors(G, lineage=lineage)
     out = {"cases": res["cases"], "ours": res["ours"], "baseline": res["baseline"]}
     if fmt == Fmt.json:

@@ -334,6 +334,8 @@ def build_graph(
     depth: int = 1,
     direction: Literal["references", "citations", "both"] = "both",
     max_nodes: int | None = None,
+    later_direction: Literal["references", "citations", "both"] | None = None,
+    hop_limit: int | None = None,
     offline: bool | None = None,
     settings: Settings | None = None,
     snapshot: Snapshot | None = None,
@@ -355,6 +357,13 @@ def build_graph(
         ``references`` (what the seeds cite), ``citations`` (who cites them) or ``both``.
     max_nodes:
         Keep all seeds plus the most connected papers up to this many nodes.
+    later_direction:
+        Direction of hops 2 and beyond (default: ``direction``). ``references`` with ``direction="both"``
+        and ``depth=2`` brings in what the citing papers cite, which co-citation analysis needs,
+        without the explosion of citations-of-citations.
+    hop_limit:
+        Expand at most this many papers (the most connected first) at each hop after the first
+        (default: ``max_nodes``, else unlimited).
     offline:
         True: snapshot + cache only. False/None: Semantic Scholar when reachable (``settings.offline``
         forces offline), falling back to snapshot + cache with a notice in ``G.graph["notices"]``.
@@ -385,7 +394,14 @@ def build_graph(
     )
     try:
         G = _expand(
-            seeds, stores, depth=depth, direction=direction, max_nodes=max_nodes, progress=progress, stats=stats
+            seeds,
+            stores,
+            depth=depth,
+            direction=direction,
+            later_direction=later_direction or direction,
+            hop_limit=hop_limit if hop_limit is not None else max_nodes,
+            progress=progress,
+            stats=stats,
         )
     finally:
         if own_cache is not None:
@@ -426,7 +442,8 @@ def _expand(
     *,
     depth: int,
     direction: str,
-    max_nodes: int | None,
+    later_direction: str,
+    hop_limit: int | None,
     progress: ProgressFn | None,
     stats: BuildStats,
 ) -> nx.DiGraph:
@@ -457,13 +474,15 @@ def _expand(
             k = seed_keys[s.alias] = s.key
         papers[k] = _merge_paper(papers.get(k), _seed_paper(s)) if k in papers else _seed_paper(s)
 
-    dirs: list[Direction] = ["references", "citations"] if direction == "both" else [direction]  # type: ignore[list-item]
+    def dirs_of(d: str) -> list[Direction]:
+        return ["references", "citations"] if d == "both" else [d]  # type: ignore[list-item]
+
     visited = set(keys)
     frontier = list(keys)
     seed_set = set(seed_keys.values())
     for level in range(depth):
         nxt: Counter[str] = Counter()
-        for dname in dirs:
+        for dname in dirs_of(direction if level == 0 else later_direction):
             todo = list(frontier)
             for st in stores:
                 if not todo:
@@ -487,8 +506,8 @@ def _expand(
         if progress:
             progress("expand", level + 1, depth)
         new = [k for k, _ in sorted(nxt.items(), key=lambda kv: (-kv[1], kv[0]))]
-        if max_nodes is not None and level + 1 < depth:
-            new = new[:max_nodes]
+        if hop_limit is not None and level + 1 < depth:
+            new = new[:hop_limit]
         visited.update(new)
         frontier = new
 
@@ -510,6 +529,42 @@ def _listing_status(store: str, paper: Paper | None, pairs: list[tuple[Paper, Ci
     return "none_found"
 
 
+def _sections(seed: Seed) -> list[str]:
+    secs = getattr(seed, "sections", None)
+    if secs:
+        return [x for x in secs if x]
+    return [seed.section] if seed.section else []
+
+
+def _mark_other_seeds(G: nx.DiGraph, catalogue: Catalogue, selected: set[str]) -> None:
+    """Papers of the catalogue that the expansion reached without starting from them are seeds too:
+    the list already has them, so they are never reported as missing."""
+    by_id: dict[tuple[str, str], str] = {}
+    for n, d in G.nodes(data=True):
+        if d.get("arxiv_id"):
+            by_id[("a", d["arxiv_id"])] = n
+        if d.get("doi"):
+            by_id[("d", str(d["doi"]).lower())] = n
+        t = normalize_title(d.get("title"))
+        if len(t) >= 12:
+            by_id.setdefault(("t", t), n)
+    for alias, s in catalogue.seeds.items():
+        if alias in selected:
+            continue
+        n = (
+            (s.arxiv_id and by_id.get(("a", s.arxiv_id)))
+            or (s.doi and by_id.get(("d", s.doi.lower())))
+            or by_id.get(("t", normalize_title(s.title)))
+        )
+        if not n or G.nodes[n].get("is_seed"):
+            continue
+        d = G.nodes[n]
+        d["is_seed"] = True
+        d["alias"] = alias
+        d["sections"] = sorted({*d.get("sections", []), *_sections(s)})
+        d["lineages"] = {name: 1.0 for name in s.lineages}
+
+
 def _annotate(G: nx.DiGraph, catalogue: Catalogue, seeds: Sequence[Seed]) -> None:
     """Seeds, lineages, sections, roles and completeness; then lineage tags for everyone."""
     seed_keys: dict[str, str] = G.graph["seed_keys"]
@@ -520,12 +575,13 @@ def _annotate(G: nx.DiGraph, catalogue: Catalogue, seeds: Sequence[Seed]) -> Non
         d = G.nodes[k]
         d["is_seed"] = True
         d["alias"] = s.alias
-        d["sections"] = sorted({*d.get("sections", []), *([s.section] if s.section else [])})
+        d["sections"] = sorted({*d.get("sections", []), *_sections(s)})
         d["lineages"] = {name: 1.0 for name in s.lineages}
         if s.title and not d.get("title"):
             d["title"] = s.title
         if s.kind and s.kind != "paper":
             d["kind"] = s.kind
+    _mark_other_seeds(G, catalogue, {s.alias for s in seeds})
     removed = merge_duplicates(G)
     if removed:
         log.info("merged %d duplicate nodes", removed)
