@@ -75,8 +75,9 @@ def machine() -> str:
         mem = out[1].split()[1] + " GB"
     except (OSError, IndexError):
         pass
+    load = "/".join(f"{x:.1f}" for x in os.getloadavg())
     return (f"nproc={os.cpu_count()}, RAM {mem} (free -g total), Python {platform.python_version()}, "
-            f"CPU {cpu}, {platform.system()} {platform.release()}")
+            f"CPU {cpu}, {platform.system()} {platform.release()}, load average {load} at the end")
 
 
 def header(name: str, argv: Sequence[str] | None = None) -> str:

@@ -1,0 +1,154 @@
+"""Rendering: our page (``render_html``) vs plain pyvis, in headless Chromium and in Python.
+
+Graphs: ``tests/graphs.py`` ``synthetic_graph(n)`` (a citation DAG, ~2.4 edges a node).
+
+1. **Until still** (browser): ms from navigation start until the canvas has pixels AND no node has
+   moved for 200 ms (``bench/_browser.py`` defines it exactly; sampled every 50 ms). Each page is a
+   file opened in a fresh context with every http(s) request aborted (both pages are offline).
+   - ours: ``render_html(G)`` (time layout precomputed in Python, physics off);
+   - baseline: ``net = Network(cdn_resources="in_line"); net.from_nx(G); net.generate_html()`` with
+     pyvis' default physics (on a copy of ``G`` whose edge attribute ``source`` is renamed: pyvis'
+     ``add_edge(source, to, **attrs)`` gets it twice and raises ``TypeError`` otherwise), waited for
+     up to ``--cap`` seconds ("> cap" when never still).
+   The baseline runs at 10,000 nodes only with ``--full``.
+2. **HTML generation** (Python, no browser): ``render_html(G)`` vs ``from_nx`` + ``generate_html`` at
+   2,000 and 20,000 nodes.
+
+    python bench/render.py           # ours x5, baseline 500 x3, 2000 x1; HTML generation x3
+    python bench/render.py --quick   # ours x3, baseline 500 x1; HTML generation x1
+    python bench/render.py --full    # also the baseline at 10,000 nodes
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import _browser
+import _common as C  # puts the repo on sys.path
+
+from graph.render import render_html
+from tests.graphs import synthetic_graph
+
+
+def pyvis_graph(G: Any) -> Any:
+    """``G`` with the edge attribute ``source`` renamed: pyvis' ``add_edge(source, to, **attrs)`` would
+    receive it twice (``TypeError``), so plain ``from_nx`` fails on a contract graph."""
+    H = G.copy()
+    for _, _, d in H.edges(data=True):
+        if "source" in d:
+            d["provenance"] = d.pop("source")
+    return H
+
+
+def pyvis_html(G: Any) -> str:
+    from pyvis.network import Network
+
+    net = Network(cdn_resources="in_line")
+    net.from_nx(G)
+    return str(net.generate_html())
+
+
+def gen_times(G: Any, fn: Any, runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn(G)
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--full", action="store_true", help="also run the pyvis baseline at 10,000 nodes")
+    ap.add_argument("--cap", type=float, default=200.0, help="seconds to wait for the baseline to be still")
+    args = ap.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    sizes = [500, 2000, 10000]
+    runs_ours = 3 if args.quick else 5
+    base_runs = {500: 1, 2000: 0, 10000: 0} if args.quick else {500: 3, 2000: 1, 10000: 1 if args.full else 0}
+    gen_runs = 1 if args.quick else 3
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-render-"))
+    graphs = {n: synthetic_graph(n) for n in sizes}
+    rows = []
+    results: dict[int, dict[str, Any]] = {}
+    with _browser.browser() as b:
+        for n in sizes:
+            G = graphs[n]
+            ours_path = tmp / f"ours-{n}.html"
+            ours_path.write_text(render_html(G), encoding="utf-8")
+            ours = [_browser.time_until_still(b, ours_path, 60.0) for _ in range(runs_ours)]
+            ok = [r for r in ours if r["done"]]
+            ours_ms = C.median([r["ms"] for r in ok]) if len(ok) == len(ours) else None
+            lin = ours[-1]["lineage"] or {}
+            base_ms: float | None = None
+            base_txt = "not run (--full)" if n == 10000 else "not run (--quick)"
+            if base_runs[n]:
+                base_path = tmp / f"pyvis-{n}.html"
+                base_path.write_text(pyvis_html(pyvis_graph(G)), encoding="utf-8")
+                base = [_browser.time_until_still(b, base_path, args.cap) for _ in range(base_runs[n])]
+                if all(r["done"] for r in base):
+                    base_ms = C.median([r["ms"] for r in base])
+                    base_txt = C.fmt_s(base_ms / 1000)
+                else:
+                    base_txt = f"> {args.cap:.0f} s (cap)"
+                    base_ms = args.cap * 1000  # a lower bound for the ratio
+            ratio = (C.fmt_ratio(base_ms / ours_ms) + (" (≥, capped)" if base_txt.startswith(">") else "")
+                     if base_ms and ours_ms else "—")
+            results[n] = {"ours_ms": ours_ms, "base_ms": base_ms, "capped": base_txt.startswith(">")}
+            rows.append([f"{n:,}", f"{G.number_of_edges():,}",
+                         C.fmt_s(ours_ms / 1000) if ours_ms is not None else "not still",
+                         f"{runs_ours}", base_txt, f"{base_runs[n]}", ratio,
+                         f"{lin.get('nodes')}/{lin.get('stable')}"])
+            print(f"{n}: ours {ours_ms} ms, baseline {base_txt}", flush=True)
+
+    gen_rows = []
+    gen: dict[int, tuple[float, float]] = {}
+    for n in (2000, 20000):
+        G = graphs.get(n) or synthetic_graph(n)
+        o = C.median(gen_times(G, render_html, gen_runs))
+        p = C.median(gen_times(pyvis_graph(G), pyvis_html, gen_runs))
+        gen[n] = (o, p)
+        gen_rows.append([f"{n:,}", f"{G.number_of_edges():,}", C.fmt_s(o), C.fmt_s(p), C.fmt_ratio(p / o),
+                         str(gen_runs)])
+        print(f"html {n}: ours {o:.3f} s, pyvis {p:.3f} s", flush=True)
+
+    print()
+    print(C.header("render.py", argv))
+    print("Until drawn and still (ms from navigation start, medians); Chromium headless, 1280x900, "
+          "software rendering")
+    print()
+    print(C.table(["nodes", "edges", "ours", "runs", "pyvis default", "runs", "ratio",
+                   "ours __lineage nodes/stable"], rows))
+    print()
+    print("HTML generation (Python; ours includes the time layout)")
+    print()
+    print(C.table(["nodes", "edges", "ours render_html", "pyvis from_nx + generate_html", "ratio", "runs"],
+                  gen_rows))
+    print()
+    r2 = results[2000]
+    r10 = results[10000]
+    t_rows = [
+        ["2,000 nodes still ≤ 1.5 s", C.fmt_s((r2["ours_ms"] or 1e9) / 1000),
+         C.met(r2["ours_ms"] is not None and r2["ours_ms"] <= 1500)],
+        ["10,000 nodes still ≤ 5 s", C.fmt_s((r10["ours_ms"] or 1e9) / 1000),
+         C.met(r10["ours_ms"] is not None and r10["ours_ms"] <= 5000)],
+    ]
+    if r2["base_ms"] and r2["ours_ms"]:
+        x = r2["base_ms"] / r2["ours_ms"]
+        t_rows.append(["≥ 100× faster than pyvis default at 2,000", C.fmt_ratio(x) + (" (≥)" if r2["capped"] else ""),
+                       C.met(x >= 100)])
+    else:
+        t_rows.append(["≥ 100× faster than pyvis default at 2,000", "not measured (--quick)", "—"])
+    t_rows.append(["HTML for 20,000 nodes ≤ 0.5 s", C.fmt_s(gen[20000][0]), C.met(gen[20000][0] <= 0.5)])
+    print(C.table(["target", "measured", "status"], t_rows))
+
+
+if __name__ == "__main__":
+    main()
