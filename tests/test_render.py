@@ -5,8 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import time
-from collections.abc import Callable
 from html.parser import HTMLParser
 
 import networkx as nx
@@ -218,23 +216,9 @@ def test_time_layout_bands_and_years() -> None:
     assert not undated or max(undated) < min(x for _, x in dated)
 
 
-def test_force_layout_fast_for_10k() -> None:
+def test_force_layout_places_every_node_of_10k() -> None:
     G = synthetic_graph(10_000, seed=1)
-    t = time.perf_counter()
-    pos = force_layout(G)
-    elapsed = time.perf_counter() - t
+    pos = force_layout(G)  # its speed is measured in bench/render.py
     assert len(pos) == 10_000
-    assert elapsed < 3.0  # ~0.5 s here; generous for loaded CI machines
 
 
-def test_render_20k_fast() -> None:
-    G = synthetic_graph(20_000)
-    render_html(nx.DiGraph([("a", "b")]))  # warm the asset cache
-    best = min(_cpu_seconds(lambda: render_html(G)) for _ in range(2))
-    assert best < 1.5  # target 0.5 s on an idle machine; generous bound for shared CI
-
-
-def _cpu_seconds(f: Callable[[], object]) -> float:
-    t = time.process_time()
-    f()
-    return time.process_time() - t

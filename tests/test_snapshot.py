@@ -10,7 +10,6 @@ import importlib.util
 import json
 import shutil
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 from types import ModuleType
@@ -252,14 +251,11 @@ def test_shipped_queries(shipped: Snapshot) -> None:
     assert Counter(kinds.values()) == {"paper": 82, "book": 2, "blog": 1}
 
 
-def test_shipped_load_is_fast() -> None:
+def test_shipped_load_is_cached() -> None:
     from graph.snapshot import _load_cached
 
     _load_cached.cache_clear()
-    t = time.process_time()  # CPU time: wall time swings on a shared machine
-    first = load_snapshot()
-    elapsed = time.process_time() - t
-    assert elapsed < 1.5  # measured ~0.45 s; generous bound for slow CI machines
+    first = load_snapshot()  # load time is measured in bench/, not here
     assert load_snapshot() is first  # cached per folder
     assert load_snapshot(SHIPPED) is first
 
