@@ -216,3 +216,52 @@ def test_snapshot_refresh_offline_is_a_clear_error() -> None:
     code, _, err = run("snapshot", "refresh", "--out", "/tmp/never-written")
     assert code == 1
     assert "unreachable" in err and not Path("/tmp/never-written").exists()
+
+
+def test_export_writes_all_seven_formats_for_a_lineage(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    import bibtexparser
+    import networkx as nx
+
+    n_nodes = None
+    for fmt in ("json", "html", "graphml", "gexf", "bibtex", "ris", "csv"):
+        out = tmp_path / f"po.{fmt}"
+        code, _, err = run("export", "--format", fmt, "--lineage", "preference-optimization", "-o", str(out))
+        assert code == 0, err
+        assert out.stat().st_size > 0
+        text = out.read_text(encoding="utf-8")
+        if fmt == "json":
+            G = graph_from_json(text)
+            n_nodes = G.number_of_nodes()
+            assert G.nodes["arxiv:2305.18290"]["alias"] == "dpo"
+        elif fmt == "graphml":
+            assert nx.read_graphml(out).number_of_nodes() == n_nodes
+        elif fmt == "gexf":
+            assert nx.read_gexf(out).number_of_nodes() == n_nodes
+        elif fmt == "bibtex":
+            assert len(bibtexparser.parse_string(text).entries) == n_nodes
+        elif fmt == "ris":
+            assert text.count("\nER  -") + text.startswith("ER  -") == n_nodes
+        elif fmt == "csv":
+            assert len(list(csv.DictReader(io.StringIO(text)))) == n_nodes
+        elif fmt == "html":
+            assert "https://cdn" not in text and "<script src=" not in text
+
+
+def test_export_around_a_paper_and_top_ancestors(tmp_path: Path) -> None:
+    out = tmp_path / "dpo.json"
+    code, _, err = run("export", "-f", "json", "--lineage", "preference-optimization", "--around", "dpo",
+                       "--radius", "1", "-o", str(out))
+    assert code == 0, err
+    G = graph_from_json(out.read_text())
+    assert "arxiv:2305.18290" in G
+    assert all(n == "arxiv:2305.18290" or G.has_edge(n, "arxiv:2305.18290") or G.has_edge("arxiv:2305.18290", n)
+               for n in G)
+    out2 = tmp_path / "top.json"
+    code, _, _ = run("export", "-f", "json", "--lineage", "preference-optimization", "--ancestors", "5",
+                     "-o", str(out2))
+    H = graph_from_json(out2.read_text())
+    seeds = [n for n, d in H.nodes(data=True) if d.get("is_seed")]
+    assert code == 0 and H.number_of_nodes() <= len(seeds) + 5
