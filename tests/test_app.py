@@ -201,19 +201,6 @@ def test_missing_ancestor_explanations_and_add_to_seeds() -> None:
     assert key not in _keys_of(at)  # no longer a missing ancestor
 
 
-def test_add_existing_seed_of_another_lineage_joins_the_lineage() -> None:
-    at = start()
-    by_key = load_catalogue().by_key()
-    key = next(k for k in _keys_of(at) if k in by_key)  # e.g. InstructGPT, a seed of early-alignment
-    at.multiselect(key="to_add").set_value([key])
-    rerun(at)
-    at.button(key="add_btn").click()
-    rerun(at)
-    cat = at.session_state["catalogue"]
-    assert len(cat.seeds) == len(by_key)
-    assert by_key[key].alias in cat.get_lineage("preference-optimization").members
-
-
 def _keys_of(at: AppTest) -> list[str]:
     """The paper keys listed in the missing-ancestors table."""
     return list(at.dataframe[0].value["key"])
