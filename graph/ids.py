@@ -75,6 +75,13 @@ def normalize_doi(value: str) -> str:
     return v
 
 
+def _is_word_char(c: str) -> bool:
+    if c.isascii():
+        return c.isalnum()
+    cat = unicodedata.category(c)
+    return (cat[0] == "L" and cat != "Lm") or cat[0] == "N"
+
+
 def normalize_title(title: str | None) -> str:
     """Lower-case, strip accents and collapse non-alphanumerics to single spaces.
 
@@ -84,13 +91,16 @@ def normalize_title(title: str | None) -> str:
     'attention is all you need'
     >>> normalize_title("Let’s Verify Step-by-Step")
     'let s verify step by step'
+    >>> normalize_title("Attention 注意力"), normalize_title("Über Café")
+    ('attention 注意力', 'uber cafe')
     """
     if not title:
         return ""
     t = unicodedata.normalize("NFKD", title)
     t = "".join(c for c in t if not unicodedata.combining(c))
-    t = re.sub(r"[^0-9a-z]+", " ", t.lower())
-    return t.strip()
+    # letters and digits of every script are kept; modifier letters (PDF accent debris such as "ˇ") are not
+    t = "".join(c if _is_word_char(c) else " " for c in t.lower())
+    return " ".join(t.split())
 
 
 def paper_key(*, arxiv_id: str | None = None, doi: str | None = None, s2_id: str | None = None,

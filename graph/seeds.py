@@ -614,10 +614,13 @@ class _Builder:
             for a, b in lin.arrows():
                 arrows_from.setdefault((a, b), (raw.name, raw.path, raw.line))
         _check_cross_cycles(lineages, arrows_from, self.where)
+        member_of: dict[str, list[str]] = {}
+        for n, lin in lineages.items():  # one pass: linear in the catalogue's size
+            for a in dict.fromkeys(lin.aliases):
+                member_of.setdefault(a, []).append(n)
         seeds: dict[str, Seed] = {}
         for alias, s in self.seeds.items():
-            names = tuple(n for n, lin in lineages.items() if alias in lin.aliases)
-            seeds[alias] = replace(s, lineages=names)
+            seeds[alias] = replace(s, lineages=tuple(member_of.get(alias, ())))
         return Catalogue(seeds, lineages, self.where)
 
 

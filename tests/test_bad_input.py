@@ -211,3 +211,21 @@ def test_ten_thousand_seeds_bounded_memory_and_progress(fake_s2: FakeS2, tmp_pat
     growth_mb = (after - before) / 1024
     assert growth_mb < 250, f"peak RSS grew by {growth_mb:.0f} MB for {N_BIG} seeds"
     assert fake_s2.counts["batch"] == N_BIG // 500  # 500 ids a batch
+
+
+def test_non_latin_titles_keep_their_own_keys() -> None:
+    from graph.ids import normalize_title, paper_key
+
+    assert paper_key(title="Attention 注意力") != paper_key(title="Attention 自注意")
+    assert normalize_title("注意力就是你所需要的一切") == "注意力就是你所需要的一切"
+    assert normalize_title("low-distortion ˇ embeddings") == "low distortion embeddings"  # PDF debris dropped
+
+
+def test_a_seed_known_only_by_a_non_latin_title_loads(tmp_path: Path) -> None:
+    from graph.seeds import load_catalogue
+
+    f = tmp_path / "zh.yaml"
+    f.write_text("papers:\n  - {alias: zh, title: '注意力就是你所需要的一切'}\nlineages:\n  z: [[zh]]\n",
+                 encoding="utf-8")
+    cat = load_catalogue(f)
+    assert cat.seeds["zh"].key == "title:注意力就是你所需要的一切"
