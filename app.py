@@ -102,10 +102,10 @@ def guarded(what: str) -> Iterator[None]:
     try:
         yield
     except LineageError as e:
-        st.error(f"{what}: {one_line(e)}")
+        st.error(esc(f"{what}: {one_line(e)}"))
     except Exception as e:
         log.exception("app step failed: %s", what)
-        st.error(f"{what} failed: {one_line(e)}")
+        st.error(esc(f"{what} failed: {one_line(e)}"))
 
 
 def node_label(G: nx.DiGraph, key: str, width: int = 90) -> str:
@@ -430,7 +430,7 @@ def sidebar_data() -> Catalogue:
                                 key="upload", help="Replaces the built-in catalogue for this session.")
     handle_upload(uploaded)
     if ss.get("_upload_error"):
-        sb.error(ss["_upload_error"])
+        sb.error(esc(ss["_upload_error"]))
     cat, _ = current_catalogue()
     ss["lineages"] = [n for n in ss.get("lineages", []) if n in cat.lineages]
     ss["sections"] = [s for s in ss.get("sections", []) if s in cat.sections]
@@ -487,7 +487,7 @@ def sidebar_view(G: nx.DiGraph) -> tuple[int, int]:
         try:
             ss["focus"] = find_node(G, qp_focus)
         except LineageError as e:
-            st.error(f"URL parameter focus: {one_line(e)}")
+            st.error(esc(f"URL parameter focus: {one_line(e)}"))
     if ss.get("focus") not in G:
         ss["focus"] = NO_FOCUS
     sb.selectbox("Focus on a paper", options, key="focus", format_func=lambda k: node_label(G, k, 70))
@@ -668,7 +668,7 @@ def run() -> None:
     cat, cat_hash = current_catalogue()
     init_state(cat)
     for msg in st.session_state.pop("_qp_errors", []):
-        st.error(msg)
+        st.error(esc(msg))
     sidebar_data()
     cat, cat_hash = current_catalogue()
     ss = st.session_state
@@ -681,7 +681,7 @@ def run() -> None:
                         (ss.get("s2_key") or "") if online else "")
     notices = G.graph.get("notices") or []
     if notices:
-        st.info(" ".join(dict.fromkeys(notices)))
+        st.info(esc(" ".join(dict.fromkeys(notices))))
     if G.number_of_nodes() == 0:
         st.warning("The graph is empty: no seed of this selection was found in the snapshot or cache.")
         return
@@ -701,7 +701,7 @@ def run() -> None:
     H = cached_view(gkey, spec, G)
     match = search_match(G, ss["search"])
     if ss["search"].strip() and match is None:
-        st.sidebar.warning(f"No paper matches '{ss['search'].strip()}'.")
+        st.sidebar.warning(esc(f"No paper matches '{ss['search'].strip()}'."))
     highlight: dict[str, str] = {}
     highlight.update({r["paper_id"]: "missing-ancestor" for r in ma if r["paper_id"] in H})
     highlight.update({r["paper_id"]: "frontier" for r in fr if r["paper_id"] in H})
@@ -714,7 +714,7 @@ def run() -> None:
     st.markdown(f"### Paper lineage · {esc(', '.join(lineages) or 'all lineages')}")
     flash = ss.pop("_flash", None)
     if flash:
-        st.success(flash)
+        st.success(esc(flash))
     seeds_in = sum(1 for n in H if H.nodes[n].get("is_seed"))
     st.caption(
         f"{H.number_of_nodes()} papers, {H.number_of_edges()} citation links in view "
@@ -767,10 +767,10 @@ def main() -> None:
     try:
         run()
     except LineageError as e:
-        st.error(one_line(e))
+        st.error(esc(one_line(e)))
     except Exception as e:
         log.exception("app failed")
-        st.error(f"Something went wrong: {one_line(e)}")
+        st.error(esc(f"Something went wrong: {one_line(e)}"))
 
 
 main()

@@ -58,8 +58,13 @@ def rerun(at: AppTest) -> AppTest:
     return at
 
 
+def plain(markdown: str) -> str:
+    """Markdown-escaped text (the app escapes every message) back to plain text."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
+    return [plain(e.value) for e in at.error]
 
 
 def test_starts_offline_on_preference_optimization() -> None:
@@ -156,18 +161,18 @@ def test_search_finds_dpo_by_alias_and_title() -> None:
     at.sidebar.text_input(key="search").input("DPO")
     rerun(at)
     assert at.selectbox(key="detail").value == DPO
-    assert any("Direct Preference Optimization" in md.value for md in at.markdown)
+    assert any("Direct Preference Optimization" in plain(md.value) for md in at.markdown)
     at.sidebar.text_input(key="search").input("direct preference optim")
     rerun(at)
     assert at.selectbox(key="detail").value == DPO
     at.sidebar.text_input(key="search").input("no such paper zzzz")
     rerun(at)
-    assert any("No paper matches" in w.value for w in at.sidebar.warning)
+    assert any("No paper matches" in plain(w.value) for w in at.sidebar.warning)
 
 
 def test_details_panel_has_links_and_neighbours() -> None:
     at = start({"focus": "dpo"})
-    text = "\n".join(md.value for md in at.markdown)
+    text = "\n".join(plain(md.value) for md in at.markdown)
     assert "https://arxiv.org/abs/2305.18290" in text
     assert "Cites (in graph)" in text and "Cited by (in graph)" in text
     assert "Role:" in text
@@ -191,7 +196,7 @@ def test_missing_ancestor_explanations_and_add_to_seeds() -> None:
     rerun(at)
     at.button(key="add_btn").click()
     rerun(at)
-    assert any("Added 1 seed" in s.value for s in at.success), [s.value for s in at.success]
+    assert any("Added 1 seed" in plain(s.value) for s in at.success), [s.value for s in at.success]
     cat = at.session_state["catalogue"]
     assert len(cat.seeds) == len(by_key) + 1
     added = next(s for s in cat.seeds.values() if s.key == key)
@@ -320,9 +325,26 @@ def test_online_but_unreachable_shows_one_calm_notice(monkeypatch: pytest.Monkey
     at.sidebar.text_input(key="s2_key").input("sekret-key-123")
     rerun(at)
     assert errors(at) == []
-    infos = [i.value for i in at.info if "unreachable" in i.value]
+    infos = [plain(i.value) for i in at.info if "unreachable" in plain(i.value)]
     assert len(infos) == 1, [i.value for i in at.info]
     assert counts(at)[0] == n0  # continued on the snapshot
     shown = " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.info] if hasattr(e, "value"))
     assert "sekret-key-123" not in shown
     assert all("sekret" not in v for k in at.query_params for v in qp(at, k))
+
+
+def test_hostile_titles_are_escaped_in_every_markdown_element() -> None:
+    at = start()
+    text = (b"papers:\n  - {alias: dpo, arxiv: '2305.18290'}\n"
+            b"  - {alias: trap, title: '<img src=x onerror=alert(1)> [x](javascript:alert(2))', year: 2024}\n"
+            b"lineages:\n  traps: [[dpo], [trap]]\n")
+    at.sidebar.file_uploader[0].set_value(("traps.yaml", text, "application/x-yaml"))
+    rerun(at)
+    at.sidebar.text_input(key="search").input("onerror")
+    rerun(at)
+    assert errors(at) == []
+    shown = [md.value for md in [*at.markdown, *at.caption]]
+    assert any("onerror" in v for v in shown)
+    for v in shown:
+        assert not re.search(r"(?<!\\)<img", v), v
+        assert not re.search(r"(?<!\\)\]\(javascript", v), v
