@@ -348,3 +348,15 @@ def test_hostile_titles_are_escaped_in_every_markdown_element() -> None:
     for v in shown:
         assert not re.search(r"(?<!\\)<img", v), v
         assert not re.search(r"(?<!\\)\]\(javascript", v), v
+
+
+def test_top_k_numbers_and_only_top_view() -> None:
+    at = start()
+    n0, _ = counts(at)
+    at.sidebar.number_input(key="top_ma").set_value(3)
+    at.sidebar.number_input(key="top_fr").set_value(2)
+    rerun(at)
+    assert len(at.dataframe[0].value) == 3 and len(at.dataframe[1].value) == 2
+    at.sidebar.checkbox(key="only_top").check()
+    n1, _ = counts(rerun(at))
+    assert n1 <= seeds_in_view(at) + 3 + 2 and n1 < n0
