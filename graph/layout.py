@@ -36,8 +36,8 @@ FORCE_MAX_NODES = 300
 _UNASSIGNED = "\x00unassigned"
 
 
-def strongest_lineage(lineages: Mapping[str, float] | None) -> str | None:
-    """The lineage with the highest score (ties: the name first in sort order); None when empty.
+def strongest_lineage(lineages: Mapping[str, float] | None, order: Mapping[str, int] | None = None) -> str | None:
+    """The lineage with the highest score (ties: first in ``order``, then by name); None when empty.
 
     Examples
     --------
@@ -45,6 +45,8 @@ def strongest_lineage(lineages: Mapping[str, float] | None) -> str | None:
     'transformers'
     >>> strongest_lineage({"b": 0.5, "a": 0.5})
     'a'
+    >>> strongest_lineage({"b": 0.5, "a": 0.5}, {"b": 0, "a": 1})
+    'b'
     >>> strongest_lineage({}) is None
     True
     """
@@ -52,12 +54,15 @@ def strongest_lineage(lineages: Mapping[str, float] | None) -> str | None:
         return None
     if len(lineages) == 1:
         return next(iter(lineages))
-    return min(lineages, key=lambda name: (-float(lineages[name] or 0.0), name))
+    rank = order or {}
+    return min(lineages, key=lambda name: (-float(lineages[name] or 0.0), rank.get(name, len(rank)), name))
 
 
 def strongest_by_node(G: nx.DiGraph) -> dict[Hashable, str | None]:
-    """node → :func:`strongest_lineage` of its ``lineages`` attribute."""
-    return {node: strongest_lineage(d.get("lineages")) for node, d in G.nodes(data=True)}
+    """node → :func:`strongest_lineage` of its ``lineages`` attribute; ties go to the lineage listed first
+    in ``G.graph["lineages"]`` (the view puts the lineages the user chose first)."""
+    order = {name: i for i, name in enumerate(G.graph.get("lineages") or {})}
+    return {node: strongest_lineage(d.get("lineages"), order) for node, d in G.nodes(data=True)}
 
 
 def lineage_bands(G: nx.DiGraph, lineage_order: Sequence[str] | None = None, *,
@@ -149,24 +154,43 @@ def time_layout(G: nx.DiGraph, *, lineage_order: Sequence[str] | None = None) ->
         cells[(band, year)].append(node)
     if not cells:
         return {}
-    biggest = max(len(members) for members in cells.values())
-    side = math.ceil(math.sqrt(biggest))  # a cell holds a side × side grid
-    step = max(60.0, (side + 1.5) * CELL_SPACING)  # width of one year column and height of one band
-    first_year = min(years) if years else 0
+    # Each distinct year is one column (gaps between years are not drawn to scale: one 1952 paper must
+    # not squeeze 2020-2025 into a corner). A cell is a tall grid, about 4 rows per column, so that the
+    # crowded recent years grow downwards within their band instead of widening the whole axis.
+    shape = {key: _cell_shape(len(members)) for key, members in cells.items()}
+    col_w = (max(c for c, _ in shape.values()) + 1.5) * CELL_SPACING
+    rank = {y: i for i, y in enumerate(sorted(years))}
+    n_bands = max(b for b, _ in cells) + 1
+    band_h = [0.0] * n_bands
+    for (band, _), (_, rows) in shape.items():
+        band_h[band] = max(band_h[band], (rows + 2.0) * CELL_SPACING)
+    band_y, acc = [], 0.0
+    for h in band_h:
+        band_y.append(acc + h / 2)
+        acc += h
     pos: dict[Hashable, Position] = {}
     for (band, year), members in cells.items():
-        x0 = (year - first_year) * step if year is not None else -2.0 * step
-        y0 = band * step
+        x0 = rank[year] * col_w if year is not None else -1.5 * col_w
+        y0 = band_y[band]
         members.sort(key=str)
-        cols = math.ceil(math.sqrt(len(members)))
-        rows = math.ceil(len(members) / cols)
+        cols, rows = shape[(band, year)]
         for i, node in enumerate(members):
             r, c = divmod(i, cols)
             jx, jy = _spread(i)
-            x = x0 + (c - (cols - 1) / 2 + jx * 0.5) * CELL_SPACING
-            y = y0 + (r - (rows - 1) / 2 + jy * 0.5) * CELL_SPACING
+            x = x0 + (c - (cols - 1) / 2 + jx * 0.4) * CELL_SPACING
+            y = y0 + (r - (rows - 1) / 2 + jy * 0.4) * CELL_SPACING
             pos[node] = (round(x, 1), round(y, 1))
     return pos
+
+
+def _cell_shape(n: int) -> tuple[int, int]:
+    """Columns and rows of a cell of n nodes: about four rows per column.
+
+    >>> _cell_shape(1), _cell_shape(16), _cell_shape(100)
+    ((1, 1), (2, 8), (5, 20))
+    """
+    cols = max(1, math.ceil(math.sqrt(n / 4)))
+    return cols, math.ceil(n / cols)
 
 
 def force_layout(G: nx.DiGraph, *, seed: int = 42, iterations: int = 50) -> dict[Hashable, Position]:

@@ -134,4 +134,7 @@ def view(G: nx.DiGraph, spec: ViewSpec | None = None) -> nx.DiGraph:
         keep.add(centre)
     H = G.subgraph(keep).copy()
     H.graph.update(G.graph)
+    if spec.lineages and isinstance(G.graph.get("lineages"), dict):
+        chosen = [n for n in spec.lineages if n in G.graph["lineages"]]
+        H.graph["lineages"] = {n: G.graph["lineages"][n] for n in [*chosen, *G.graph["lineages"]]}
     return H
