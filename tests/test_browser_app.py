@@ -192,8 +192,8 @@ def test_uploaded_seed_titles_run_no_script(server: str, tmp_path: Path) -> None
         # the titles are shown as text: in the details selectbox and the missing-ancestor/chain panels
         page.get_by_role("tab", name="Chain check & reading order").click()
         # shown as text (the reading order lists both trap titles)
-        page.get_by_text("<img src=x onerror=alert(1)>", exact=False).first.wait_for(timeout=30_000)
-        page.get_by_text("href</a>", exact=False).first.wait_for(timeout=30_000)
+        page.get_by_text("<img src=x onerror=alert(1)>", exact=False).first.wait_for(state="attached", timeout=30_000)
+        page.get_by_text("href</a>", exact=False).first.wait_for(state="attached", timeout=30_000)
         page.wait_for_timeout(500)
         assert page.locator("img[src=x]").count() == 0
         for frame in page.frames:
