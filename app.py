@@ -21,10 +21,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import networkx as nx
 import streamlit as st
@@ -32,9 +30,9 @@ import streamlit as st
 from graph.analysis import check_chain, frontier, missing_ancestors, reading_order
 from graph.errors import LineageError, UnknownLineageError
 from graph.expand import build_graph
-from graph.render import render_html
-from graph.seeds import Catalogue, Seed, load_catalogue
-from graph.select import ViewSpec, find_node, view
+from graph.render import paper_links, render_html
+from graph.seeds import Catalogue, load_catalogue
+from graph.select import ViewSpec, find_node, search, view
 from graph.settings import Settings
 
 log = logging.getLogger("paper_lineage.app")
@@ -121,25 +119,6 @@ def node_label(G: nx.DiGraph, key: str, width: int = 90) -> str:
     alias = f"{d['alias']} · " if d.get("alias") else ""
     year = f" ({d['year']})" if d.get("year") else ""
     return f"{alias}{title}{year}"
-
-
-def links_for(d: dict[str, Any]) -> list[tuple[str, str]]:
-    """(label, url) pairs built from the node's ids (ids are URL-quoted)."""
-    out: list[tuple[str, str]] = []
-    if d.get("arxiv_id"):
-        out.append(("arXiv", "https://arxiv.org/abs/" + quote(str(d["arxiv_id"]), safe="./")))
-    s2 = d.get("s2_id")
-    if s2:
-        s2 = str(s2)
-        if s2.lower().startswith("corpusid:"):
-            out.append(("Semantic Scholar", "https://api.semanticscholar.org/CorpusId:" + quote(s2.split(":", 1)[1])))
-        else:
-            out.append(("Semantic Scholar", "https://www.semanticscholar.org/paper/" + quote(s2, safe="")))
-    elif d.get("arxiv_id"):
-        out.append(("Semantic Scholar", "https://www.semanticscholar.org/arxiv/" + quote(str(d["arxiv_id"]), safe=".")))
-    if d.get("doi"):
-        out.append(("DOI", "https://doi.org/" + quote(str(d["doi"]), safe="/.")))
-    return out
 
 
 def md_link(label: str, url: str) -> str:
@@ -381,38 +360,10 @@ def handle_upload(uploaded: Any) -> None:
 
 
 def add_seeds(cat: Catalogue, cat_hash: str, G: nx.DiGraph, keys: list[str], lineage: str | None) -> list[str]:
-    """Add graph nodes as seeds (members of ``lineage``) to the session catalogue; returns their aliases.
-
-    A paper that is already a seed (of another lineage) is not duplicated: it becomes a member of ``lineage``.
-    """
-    by_key = cat.by_key()
-    taken = set(cat.seeds)
-    new: list[Seed] = []
-    aliases: list[str] = []
-    for k in keys:
-        d = G.nodes[k]
-        if k in by_key:
-            aliases.append(by_key[k].alias)
-            continue
-        words = re.findall(r"[a-z0-9]+", str(d.get("title") or "").lower())
-        base = "-".join(words[:4]) or re.sub(r"[^a-z0-9._-]+", "-", k.lower()).strip("-.") or "paper"
-        alias, i = base, 2
-        while alias in taken:
-            alias, i = f"{base}-{i}", i + 1
-        taken.add(alias)
-        aliases.append(alias)
-        new.append(Seed(alias=alias, title=d.get("title"), arxiv_id=d.get("arxiv_id"), doi=d.get("doi"),
-                        s2_id=d.get("s2_id"), year=d.get("year"), lineages=(lineage,) if lineage else (),
-                        source="added in the app (missing ancestor)"))
-    out = cat.with_added(new) if new else cat
-    if lineage:
-        lin = out.get_lineage(lineage)
-        seeds = dict(out.seeds)
-        for a in aliases:
-            if lineage not in seeds[a].lineages:
-                seeds[a] = replace(seeds[a], lineages=(*seeds[a].lineages, lineage))
-        joined = [a for a in aliases if a not in lin.aliases]
-        out = Catalogue(seeds, {**out.lineages, lineage: replace(lin, members=(*lin.members, *joined))}, out.path)
+    """Add graph nodes as seeds (members of ``lineage``) to the session catalogue; returns their aliases."""
+    papers = [{"key": k, **{f: G.nodes[k].get(f) for f in ("title", "arxiv_id", "doi", "s2_id", "year")}}
+              for k in keys]
+    out, aliases = cat.with_papers(papers, lineage=lineage, source="added in the app (missing ancestor)")
     set_catalogue(out, hashlib.sha256(repr((cat_hash, lineage, aliases)).encode()).hexdigest()[:16])
     return aliases
 
@@ -496,23 +447,6 @@ def sidebar_view(G: nx.DiGraph) -> tuple[int, int]:
     return bounds
 
 
-def search_match(G: nx.DiGraph, query: str) -> str | None:
-    """The node a search names: a key / alias / id, else the best title containing the text."""
-    q = query.strip()
-    if not q:
-        return None
-    try:
-        return find_node(G, q)
-    except LineageError:
-        pass
-    ql = q.casefold()
-    hits = [n for n, d in G.nodes(data=True)
-            if ql in str(d.get("title") or "").casefold() or ql == str(d.get("alias") or "").casefold()]
-    if not hits:
-        return None
-    return min(hits, key=lambda n: (not G.nodes[n].get("is_seed"), -G.degree(n), n))
-
-
 def completeness_text(G: nx.DiGraph, H: nx.DiGraph) -> str:
     comp: dict[str, str | None] = G.graph.get("completeness") or {}
     seeds = [k for k in comp if k in H]
@@ -543,7 +477,7 @@ def show_details(G: nx.DiGraph, key: str, why: dict[str, str]) -> None:
         facts.append(f"{d['citation_count']} citations")
     if facts:
         st.markdown(esc(" · ".join(facts)))
-    links = links_for(d)
+    links = paper_links(d)
     if links:
         st.markdown(" · ".join(md_link(label, url) for label, url in links))
     text = d.get("tldr") or d.get("abstract")
@@ -699,7 +633,7 @@ def run() -> None:
         frontier=int(ss["top_fr"]) if ss["only_top"] else None,
     )
     H = cached_view(gkey, spec, G)
-    match = search_match(G, ss["search"])
+    match = search(G, ss["search"])
     if ss["search"].strip() and match is None:
         st.sidebar.warning(esc(f"No paper matches '{ss['search'].strip()}'."))
     highlight: dict[str, str] = {}

@@ -104,7 +104,7 @@ def paper_links(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     Examples
     --------
     >>> paper_links({"arxiv_id": "1706.03762", "doi": "10.1/x y", "url": "javascript:alert(1)"})
-    [('arXiv', 'https://arxiv.org/abs/1706.03762')]
+    [('arXiv', 'https://arxiv.org/abs/1706.03762'), ('Semantic Scholar', 'https://www.semanticscholar.org/arxiv/1706.03762')]
     >>> paper_links({"doi": "10.1145/3.4", "s2_id": "0" * 40, "url": "https://example.org/p?q=1"})[0]
     ('DOI', 'https://doi.org/10.1145/3.4')
     >>> len(paper_links({"doi": "10.1145/3.4", "s2_id": "0" * 40, "url": "https://example.org/p?q=1"}))
@@ -124,6 +124,9 @@ def paper_links(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     s2 = data.get("s2_id")
     if isinstance(s2, str) and _S2_ID.match(s2):
         links.append(("Semantic Scholar", f"https://www.semanticscholar.org/paper/{s2}"))
+    elif links and links[0][0] == "arXiv":  # S2 resolves arXiv ids at this address
+        links.append(("Semantic Scholar", links[0][1].replace("https://arxiv.org/abs/",
+                                                              "https://www.semanticscholar.org/arxiv/")))
     url = data.get("url")
     if isinstance(url, str) and not any(c.isspace() or c in "\"'<>`\\" for c in url):
         parts = urlsplit(url)

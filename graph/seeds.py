@@ -238,6 +238,53 @@ class Catalogue:
         """Every section heading (topic tag) of the seeds, in first-seen order."""
         return list(dict.fromkeys(sec for s in self.seeds.values() for sec in s.sections))
 
+    def with_papers(self, papers: list[dict[str, Any]], *, lineage: str | None = None,
+                    source: str = "added by the user") -> tuple[Catalogue, list[str]]:
+        """Adopt graph papers (dicts with ``key``, ``title``, ``arxiv_id``, ``doi``, ``s2_id``, ``year``)
+        as seeds, as *members* of ``lineage`` (a missing ancestor has no place in the declared order).
+
+        Returns the new catalogue and the aliases of the papers (existing seeds keep their alias).
+        Aliases are made from the first words of the title and made unique.
+
+        Examples
+        --------
+        >>> cat = Catalogue({}, {"po": Lineage("po", (("dpo",),))}, "x")
+        >>> cat = cat.with_added([Seed("dpo", arxiv_id="2305.18290")])
+        >>> cat2, aliases = cat.with_papers([{"key": "arxiv:1707.06347", "arxiv_id": "1707.06347",
+        ...     "title": "Proximal Policy Optimization Algorithms", "year": 2017}], lineage="po")
+        >>> aliases, cat2.lineages["po"].members, cat2.seeds[aliases[0]].lineages
+        (['proximal-policy-optimization-algorithms'], ('proximal-policy-optimization-algorithms',), ('po',))
+        """
+        by_key = self.by_key()
+        taken = set(self.seeds)
+        new: list[Seed] = []
+        aliases: list[str] = []
+        for d in papers:
+            key = str(d.get("key") or "")
+            if key in by_key:
+                aliases.append(by_key[key].alias)
+                continue
+            words = re.findall(r"[a-z0-9]+", str(d.get("title") or "").lower())
+            base = "-".join(words[:4]) or re.sub(r"[^a-z0-9._-]+", "-", key.lower()).strip("-.") or "paper"
+            alias, i = base, 2
+            while alias in taken:
+                alias, i = f"{base}-{i}", i + 1
+            taken.add(alias)
+            aliases.append(alias)
+            new.append(Seed(alias=alias, title=d.get("title"), arxiv_id=d.get("arxiv_id"), doi=d.get("doi"),
+                            s2_id=d.get("s2_id"), year=d.get("year"), source=source))
+        out = self.with_added(new) if new else self
+        if lineage is None:
+            return out, aliases
+        lin = out.lineages.get(lineage) or Lineage(lineage)
+        seeds = dict(out.seeds)
+        for a in aliases:
+            if lineage not in seeds[a].lineages:
+                seeds[a] = replace(seeds[a], lineages=(*seeds[a].lineages, lineage))
+        joined = tuple(a for a in dict.fromkeys(aliases) if a not in lin.aliases)
+        lineages = {**out.lineages, lineage: replace(lin, members=(*lin.members, *joined))}
+        return Catalogue(seeds, lineages, out.path), aliases
+
     def with_added(self, seeds: list[Seed], lineage: str | None = None) -> Catalogue:
         """A new catalogue with ``seeds`` added (each as a new last stage of ``lineage`` when given).
 

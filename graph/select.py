@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graph.errors import UnknownPaperError
+from graph.errors import LineageError, UnknownPaperError
 from graph.ids import PaperRef, parse_paper_ref
 
-__all__ = ["ViewSpec", "find_node", "view"]
+__all__ = ["ViewSpec", "find_node", "search", "view"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,33 @@ def find_node(G: nx.DiGraph, ref: str) -> str:
         "use a seed alias (see 'lineage seeds'), an arXiv id, DOI:... or an S2 id of a paper in the graph"
     )
     raise UnknownPaperError(ref, hint=hint)
+
+
+def search(G: nx.DiGraph, query: str) -> str | None:
+    """The node a search box names: a key, alias or id (:func:`find_node`), else the best paper whose
+    title contains the text (seeds first, then the most connected). None when nothing matches.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("b", "a")])
+    >>> G.nodes["a"].update(title="Attention Is All You Need", alias=None, is_seed=False)
+    >>> G.nodes["b"].update(title="BERT", alias="bert", is_seed=True)
+    >>> search(G, "attention"), search(G, "bert"), search(G, "nothing like this")
+    ('a', 'b', None)
+    """
+    q = query.strip()
+    if not q:
+        return None
+    try:
+        return find_node(G, q)
+    except LineageError:
+        pass
+    ql = q.casefold()
+    hits = [n for n, d in G.nodes(data=True)
+            if ql in str(d.get("title") or "").casefold() or ql == str(d.get("alias") or "").casefold()]
+    if not hits:
+        return None
+    return min(hits, key=lambda n: (not G.nodes[n].get("is_seed"), -G.degree(n), str(n)))
 
 
 def _keep_lineage(d: dict, names: Sequence[str]) -> bool:
