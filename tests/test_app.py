@@ -7,7 +7,6 @@ under the graph (``"<n> papers, <m> citation links in view ..."``).
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -291,20 +290,15 @@ def test_online_toggle_shows_key_field_and_key_is_not_in_url() -> None:
     assert "s2_key" not in at.query_params
 
 
-def test_filter_rerun_does_not_rebuild_and_is_fast() -> None:
+def test_filter_rerun_does_not_rebuild() -> None:
     at = start()
     builds = at.session_state["_builds"]
-    timings = []
     for years in ((2020, 2026), (2016, 2026), (2020, 2026)):
         at.sidebar.slider(key="years").set_value(years)
-        t0 = time.perf_counter()
         rerun(at)
-        timings.append(time.perf_counter() - t0)
     at.sidebar.radio(key="color").set_value("year")
     rerun(at)
-    assert at.session_state["_builds"] == builds  # the graph was not expanded again
-    assert min(timings) < 2.0, timings
-    assert at.session_state["_run_s"] < 1.0
+    assert at.session_state["_builds"] == builds  # the graph was not expanded again (latency: bench/app.py)
 
 
 def test_online_but_unreachable_shows_one_calm_notice(monkeypatch: pytest.MonkeyPatch) -> None:
