@@ -179,8 +179,18 @@ def time_layout(G: nx.DiGraph, *, lineage_order: Sequence[str] | None = None) ->
             jx, jy = _spread(i)
             x = x0 + (c - (cols - 1) / 2 + jx * 0.4) * CELL_SPACING
             y = y0 + (r - (rows - 1) / 2 + jy * 0.4) * CELL_SPACING
-            pos[node] = (round(x, 1), round(y, 1))
-    return pos
+            pos[node] = (x, y)
+    return _fit_aspect(pos)
+
+
+def _fit_aspect(pos: dict[Hashable, Position], aspect: float = 0.55) -> dict[Hashable, Position]:
+    """Stretch y so that height ≈ ``aspect`` × width: a long time axis must not flatten the drawing into
+    a line once the viewer fits it to the screen. Rounded to 0.1 px."""
+    xs = [x for x, _ in pos.values()]
+    ys = [y for _, y in pos.values()]
+    width, height = max(xs) - min(xs), max(ys) - min(ys)
+    k = max(1.0, aspect * width / height) if height > 0 else 1.0
+    return {n: (round(x, 1), round(y * k, 1)) for n, (x, y) in pos.items()}
 
 
 def _cell_shape(n: int) -> tuple[int, int]:
