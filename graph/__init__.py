@@ -35,6 +35,7 @@ _LAZY: dict[str, tuple[str, ...]] = {
     "graph.render": ("render_html",),
     "graph.export": ("FORMATS", "export_graph", "write_export"),
     "graph.refresh": ("refresh_snapshot", "snapshot_info"),
+    "graph.enrich": ("enrich_from_arxiv",),
     "graph.sources.s2": ("S2Source",),
     "graph.sources.arxiv": ("ArxivSource",),
 }

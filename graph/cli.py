@@ -301,10 +301,12 @@ def lineages_cmd(fmt: FormatOpt = Fmt.table, seeds: SeedsOpt = None) -> None:
 @handle_errors
 def show_cmd(paper: str, fmt: FormatOpt = Fmt.table, offline: OfflineOpt = False, seeds: SeedsOpt = None) -> None:
     """Show one paper: metadata, ids, lineages, completeness, in-graph references and citations."""
+    from graph.enrich import enrich_from_arxiv
     from graph.select import find_node
 
     _, G = _build(seeds, offline=offline)
     key = find_node(G, paper)
+    enrich_from_arxiv(G, [key], settings=_settings(offline, seeds))  # abstract & authors; cache first
     d = dict(G.nodes[key])
     d["paper_id"] = key
     d["references_in_graph"] = G.out_degree(key)
@@ -318,6 +320,8 @@ def show_cmd(paper: str, fmt: FormatOpt = Fmt.table, offline: OfflineOpt = False
             "authors",
             "year",
             "venue",
+            "abstract",
+            "tldr",
             "arxiv_id",
             "doi",
             "s2_id",
