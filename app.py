@@ -28,6 +28,7 @@ import networkx as nx
 import streamlit as st
 
 from graph.analysis import check_chain, frontier, missing_ancestors, reading_order
+from graph.enrich import enrich_from_arxiv
 from graph.errors import LineageError, UnknownLineageError
 from graph.expand import build_graph
 from graph.render import paper_links, render_html
@@ -681,6 +682,8 @@ def run() -> None:
             key = st.selectbox("Paper", options, key="detail", format_func=lambda k: node_label(G, k, 90))
             if key not in H:
                 st.caption("This paper is outside the current view (filtered out).")
+            # abstract & authors from arXiv: the cache first; the network only when online
+            enrich_from_arxiv(G, [key], settings=Settings.from_env(offline=True if not online else None))
             show_details(G, key, why)
 
     tabs = st.tabs(["Missing ancestors", "Frontier", "Chain check & reading order", "Export"])
