@@ -125,10 +125,10 @@ def main(argv: list[str] | None = None) -> None:
 
     print()
     print(C.header("render.py", argv))
-    print("Until drawn and still (ms from navigation start, medians); Chromium headless, 1280x900, "
-          "software rendering")
-    print()
     if rows:
+        print("Until drawn and still (ms from navigation start, medians); Chromium headless, 1280x900, "
+              "software rendering")
+        print()
         print(C.table(["nodes", "edges", "ours", "runs", "pyvis default", "runs", "ratio",
                        "ours __lineage nodes/stable"], rows))
         print()
