@@ -7,7 +7,7 @@ ignored, missing fields become ``None``, and long strings are capped.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from graph.errors import BadIdError
@@ -125,16 +125,15 @@ class Paper:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (authors as a list)."""
-        d = asdict(self)
+        """A JSON-ready dict (authors as a list). Shallow and fast: every field is a plain value."""
+        d = {name: getattr(self, name) for name in _PAPER_NAMES}
         d["authors"] = list(self.authors)
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Paper:
         """Inverse of :meth:`to_dict`; unknown keys are ignored."""
-        names = {f.name for f in fields(cls)}
-        kw = {k: v for k, v in d.items() if k in names}
+        kw = {k: v for k, v in d.items() if k in _PAPER_NAMES}
         kw["authors"] = tuple(kw.get("authors") or ())
         return cls(**kw)
 
@@ -209,12 +208,17 @@ class Citation:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
-        return asdict(self)
+        d = {name: getattr(self, name) for name in _CITATION_NAMES}
+        d["extra"] = dict(self.extra)
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Citation:
         """Inverse of :meth:`to_dict`; unknown keys are ignored."""
-        names = {f.name for f in fields(cls)}
-        kw = {k: v for k, v in d.items() if k in names}
+        kw = {k: v for k, v in d.items() if k in _CITATION_NAMES}
         kw["extra"] = dict(kw.get("extra") or {})
         return cls(**kw)
+
+
+_PAPER_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Paper))
+_CITATION_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Citation))

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import importlib.util
 import json
 import math
 import re
@@ -139,9 +140,12 @@ def paper_links(data: Mapping[str, Any]) -> list[tuple[str, str]]:
 def _asset(name: str) -> str:
     """Text of a bundled asset: ``vis.js`` / ``vis.css`` from pyvis, anything else from graph/templates."""
     if name in ("vis.js", "vis.css"):
-        import pyvis  # imported here only: the rest of the library never needs it
-
-        lib = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
+        # pyvis is only the carrier of vis-network 9.1.2: find its files without importing it (importing
+        # pyvis pulls in IPython and jinja, about 0.6 s of the app's cold start)
+        spec = importlib.util.find_spec("pyvis")
+        if spec is None or not spec.origin:
+            raise LineageError("pyvis is not installed", hint="pip install pyvis==0.3.2")
+        lib = Path(spec.origin).parent / "lib" / "vis-9.1.2"
         text = (lib / ("vis-network.min.js" if name == "vis.js" else "vis-network.css")).read_text(encoding="utf-8")
     else:
         text = (_TEMPLATES / name).read_text(encoding="utf-8")

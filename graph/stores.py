@@ -202,10 +202,10 @@ class OnlineStore(CacheStore):
             if missing:
                 self.cache.put_missing(missing)
         for s in todo:
-            if s.alias in out or not s.title or not self._net():
+            if s.alias in out or not s.title:
                 continue
             tq = _title_query_id(s.title)
-            if self.cache.is_missing(tq):
+            if self.cache.is_missing(tq) or not self._net():  # known-missing first: a warm run sends nothing
                 continue
             paper = self.source.match_title(s.title)
             if paper is None:

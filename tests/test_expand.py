@@ -211,3 +211,28 @@ def test_s2source_used_directly_counts_requests(s2_settings: Settings, fake_s2: 
     with Cache(s2_settings.cache_path) as c:
         c.put_papers([p for p in got.values() if p])
         assert c.get_paper("arxiv:2305.18290") is not None
+
+
+def test_warm_cache_sends_nothing_even_for_title_only_and_unknown_seeds(tmp_path: Path) -> None:
+    yaml = tmp_path / "titles.yaml"
+    yaml.write_text(
+        "papers:\n"
+        "  - {alias: dpo, arxiv: '2305.18290'}\n"
+        "  - {alias: ppo, title: 'Proximal Policy Optimization Algorithms'}\n"
+        "  - {alias: book, kind: book, title: 'Reinforcement Learning: An Introduction'}\n"
+        "lineages:\n  t: [[ppo], [dpo]]\n",
+        encoding="utf-8",
+    )
+    cat = load_catalogue(yaml)
+    dpo = Paper("arxiv:2305.18290", title="Direct Preference Optimization", year=2023, arxiv_id="2305.18290")
+    ppo = Paper("arxiv:1707.06347", title="Proximal Policy Optimization Algorithms", year=2017, arxiv_id="1707.06347")
+    empty = load_snapshot(Path(__file__).parent / "data" / "empty_snapshot")
+    with FakeS2.from_models([dpo, ppo], [Citation(dpo.paper_id, ppo.paper_id)]) as fake:
+        settings = Settings(s2_api_url=fake.url, cache_dir=tmp_path / "c", rate_per_s=1000, backoff_base_s=0.01)
+        G = build_graph(cat, settings=settings, snapshot=empty, offline=False)
+        assert fake.counts["match"] == 2 and G.graph["unresolved"] == ["book"]
+        assert G.has_edge("arxiv:2305.18290", "arxiv:1707.06347")
+        before = fake.counts["total"]
+        G2 = build_graph(cat, settings=settings, snapshot=empty, offline=False)
+        assert fake.counts["total"] == before  # not even the ping
+        assert set(G2.edges) == set(G.edges)
