@@ -103,7 +103,8 @@ def _spread(i: int) -> tuple[float, float]:
     return (i * 0.6180339887) % 1.0 - 0.5, (i * 0.7548776662 + 0.5) % 1.0 - 0.5
 
 
-def time_layout(G: nx.DiGraph, *, lineage_order: Sequence[str] | None = None) -> dict[Hashable, Position]:
+def time_layout(G: nx.DiGraph, *, lineage_order: Sequence[str] | None = None,
+                strongest: Mapping[Hashable, str | None] | None = None) -> dict[Hashable, Position]:
     """Positions with x by year and y by lineage band (the node's strongest lineage).
 
     Parameters
@@ -113,6 +114,8 @@ def time_layout(G: nx.DiGraph, *, lineage_order: Sequence[str] | None = None) ->
     lineage_order : sequence of str, optional
         Bands top to bottom; by default the order of ``G.graph["lineages"]``, then by name. Nodes with no
         lineage go to a last band.
+    strongest : mapping, optional
+        node → strongest lineage, when the caller already has it (:func:`strongest_by_node`).
 
     Returns
     -------
@@ -138,7 +141,7 @@ def time_layout(G: nx.DiGraph, *, lineage_order: Sequence[str] | None = None) ->
     >>> len(set(time_layout(nx.DiGraph([(i, i + 1) for i in range(100)])).values()))  # no overlaps
     101
     """
-    strongest = strongest_by_node(G)
+    strongest = strongest if strongest is not None else strongest_by_node(G)
     bands = lineage_bands(G, lineage_order, strongest=strongest)
     band_index = {name: i for i, name in enumerate(bands)}
     cells: dict[tuple[int, int | None], list[Hashable]] = defaultdict(list)

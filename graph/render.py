@@ -274,7 +274,8 @@ def render_html(
         if node in G:
             marks[node] = kind
 
-    pos = time_layout(G) if layout == "time" else force_layout(G)
+    strongest = strongest_by_node(G)  # once: the time layout and the lineage colours both need it
+    pos = time_layout(G, strongest=strongest) if layout == "time" else force_layout(G)
     rows = list(G.nodes(data=True))
     n = len(rows)
     ids = [node if isinstance(node, str) else str(node) for node, _ in rows]
@@ -288,7 +289,6 @@ def render_html(
     # colour scheme and legend
     legend: list[tuple[str, str]] = []
     if color_by == "lineage":
-        strongest = strongest_by_node(G)
         bands = lineage_bands(G, strongest=strongest)
         lineage_color = {name: _PALETTE[i % len(_PALETTE)] for i, name in enumerate(bands)}
         legend.extend(lineage_color.items())
