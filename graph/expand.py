@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
 
-from graph.ids import normalize_title
+from graph.ids import UnionFind, normalize_title
 from graph.models import Citation, Paper
 from graph.stores import CacheStore, Direction, OnlineStore, SnapshotStore, Store
 
@@ -178,25 +178,6 @@ def _add_paper(G: nx.DiGraph, p: Paper) -> None:
         G.add_node(p.paper_id, **attrs)
 
 
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        self.parent.setdefault(x, x)
-        root = x
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[x] != root:
-            self.parent[x], x = root, self.parent[x]
-        return root
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[rb] = ra
-
-
 def _key_rank(key: str) -> int:
     return {"arxiv": 0, "doi": 1, "title": 2, "s2": 3}.get(key.split(":", 1)[0], 4)
 
@@ -218,17 +199,21 @@ def merge_duplicates(G: nx.DiGraph) -> int:
     >>> merge_duplicates(G), sorted(G.nodes), list(G.edges)
     (1, ['arxiv:1810.04805', 'x'], [('x', 'arxiv:1810.04805')])
     """
-    uf = _UnionFind()
-    owner: dict[tuple[str, str], str] = {}
+    uf = UnionFind()  # refuses to join two different arXiv ids: same title, two papers
+    owner: dict[str, str] = {}
     for n, d in G.nodes(data=True):
-        uf.find(n)
-        for kind, val in (("a", d.get("arxiv_id")), ("d", d.get("doi"))):
-            if val:
-                k = (kind, str(val).lower())
-                if k in owner:
-                    uf.union(owner[k], n)
-                else:
-                    owner[k] = n
+        uf.add(n, arxiv=d.get("arxiv_id") or None)
+    for n, d in G.nodes(data=True):
+        if d.get("doi"):
+            k = str(d["doi"]).lower()
+            if k in owner:
+                uf.union(owner[k], n)
+            else:
+                owner[k] = n
+    by_arxiv: dict[str, str] = {}
+    for n, d in G.nodes(data=True):
+        if d.get("arxiv_id"):
+            uf.union(by_arxiv.setdefault(str(d["arxiv_id"]), n), n)
     by_title: dict[str, list[str]] = {}
     for n, d in G.nodes(data=True):
         t = normalize_title(d.get("title"))

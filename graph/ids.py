@@ -18,6 +18,7 @@ from graph.errors import BadIdError
 
 __all__ = [
     "PaperRef",
+    "UnionFind",
     "normalize_arxiv",
     "normalize_doi",
     "normalize_title",
@@ -197,3 +198,63 @@ def parse_paper_ref(value: str) -> PaperRef:
         return PaperRef(alias=v)
     raise BadIdError(value, "paper reference",
                      "give a seed alias (see 'lineage seeds'), an arXiv id, DOI:... or a 40-hex S2 id")
+
+
+class UnionFind:
+    """Union-find over record tokens that refuses to join two different arXiv ids or two "primary"
+    records (e.g. two raw files): those are two papers that merely share a DOI or a title.
+
+    Shared by the snapshot build (``scripts/build_snapshot.py``) and :func:`graph.expand.merge_duplicates`.
+
+    Examples
+    --------
+    >>> uf = UnionFind()
+    >>> _ = uf.add("bert-arxiv", arxiv="1810.04805"); _ = uf.add("bert-doi"); _ = uf.add("gpt2", arxiv="1902.0")
+    >>> uf.union("bert-arxiv", "bert-doi"), uf.union("bert-doi", "gpt2"), uf.refused
+    (True, False, 1)
+    >>> uf.find("bert-doi") == uf.find("bert-arxiv") != uf.find("gpt2")
+    True
+    """
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        self.arxiv: dict[str, str] = {}
+        """root → the arXiv id of its component (at most one)."""
+        self.primary: dict[str, int] = {}
+        """root → the index of its component's primary record (at most one)."""
+        self.refused = 0
+        """How many unions were refused."""
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        root = x
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[x] != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def add(self, tok: str, *, arxiv: str | None = None) -> str:
+        """Register a token (with its arXiv id, if any); returns its root."""
+        if tok not in self.parent:
+            self.parent[tok] = tok
+            if arxiv:
+                self.arxiv[tok] = arxiv
+        return self.find(tok)
+
+    def union(self, a: str, b: str) -> bool:
+        """Join the components of a and b unless that joins two arXiv ids or two primaries."""
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        xa, xb = self.arxiv.get(ra), self.arxiv.get(rb)
+        pa, pb = self.primary.get(ra), self.primary.get(rb)
+        if (xa and xb and xa != xb) or (pa is not None and pb is not None and pa != pb):
+            self.refused += 1
+            return False
+        self.parent[rb] = ra
+        if xb and not xa:
+            self.arxiv[ra] = xb
+        if pb is not None and pa is None:
+            self.primary[ra] = pb
+        return True

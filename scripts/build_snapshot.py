@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import BadIdError
-from graph.ids import normalize_arxiv, normalize_doi, normalize_title, paper_key
+from graph.ids import UnionFind, normalize_arxiv, normalize_doi, normalize_title, paper_key
 from graph.models import Citation, Paper
 from graph.snapshot import write_snapshot
 
@@ -121,48 +121,6 @@ def surname(name: str | None) -> str:
     return parts[-1] if parts else ""
 
 
-class UnionFind:
-    """Union-find over identifier tokens, refusing unions that join two arXiv ids or two primaries."""
-
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-        self.arxiv: dict[str, str] = {}
-        self.primary: dict[str, int] = {}
-        self.refused = 0
-
-    def find(self, x: str) -> str:
-        self.parent.setdefault(x, x)
-        root = x
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[x] != root:
-            self.parent[x], x = root, self.parent[x]
-        return root
-
-    def add(self, tok: str) -> str:
-        if tok not in self.parent:
-            self.parent[tok] = tok
-            if tok.startswith("a:"):
-                self.arxiv[tok] = tok[2:]
-        return self.find(tok)
-
-    def union(self, a: str, b: str) -> bool:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return True
-        xa, xb = self.arxiv.get(ra), self.arxiv.get(rb)
-        pa, pb = self.primary.get(ra), self.primary.get(rb)
-        if (xa and xb and xa != xb) or (pa is not None and pb is not None and pa != pb):
-            self.refused += 1
-            return False
-        self.parent[rb] = ra
-        if xb and not xa:
-            self.arxiv[ra] = xb
-        if pb is not None and pa is None:
-            self.primary[ra] = pb
-        return True
-
-
 def _load(folder: Path) -> list[tuple[str, dict[str, Any]]]:
     return [(f.stem, json.loads(f.read_text(encoding="utf-8"))) for f in sorted(folder.glob("*.json"))]
 
@@ -182,7 +140,7 @@ def build(src: Path) -> tuple[list[Paper], list[Citation], dict[str, Any]]:
     for i, p in enumerate(prim):
         toks = p.tokens()
         for t in toks:
-            uf.add(t)
+            uf.add(t, arxiv=t[2:] if t.startswith("a:") else None)
         root = uf.find(toks[0])
         if uf.primary.get(root, i) != i:
             raise SystemExit(f"two raw files describe one paper: {p.file} and {prim[uf.primary[root]].file}")
@@ -201,7 +159,7 @@ def build(src: Path) -> tuple[list[Paper], list[Citation], dict[str, Any]]:
     for _, r in refs:
         toks = r.tokens()
         for t in toks:
-            uf.add(t)
+            uf.add(t, arxiv=t[2:] if t.startswith("a:") else None)
         for t in toks[1:]:
             uf.union(toks[0], t)
 

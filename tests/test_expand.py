@@ -236,3 +236,15 @@ def test_warm_cache_sends_nothing_even_for_title_only_and_unknown_seeds(tmp_path
         G2 = build_graph(cat, settings=settings, snapshot=empty, offline=False)
         assert fake.counts["total"] == before  # not even the ping
         assert set(G2.edges) == set(G.edges)
+
+
+def test_same_title_but_two_arxiv_ids_are_two_papers() -> None:
+    G = nx.DiGraph()
+    G.add_node("arxiv:1601.00001", title="Deep learning for everything", arxiv_id="1601.00001", doi=None, year=2016)
+    G.add_node("arxiv:1602.00002", title="Deep learning for everything", arxiv_id="1602.00002", doi=None, year=2016)
+    G.add_node("title:deep learning for everything", title="Deep learning for everything", arxiv_id=None,
+               doi=None, year=2016)
+    merge_duplicates(G)
+    # the title-only reference joins one of them; the two arXiv records stay apart
+    assert {"arxiv:1601.00001", "arxiv:1602.00002"} <= set(G.nodes)
+    assert G.number_of_nodes() == 2
