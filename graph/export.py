@@ -97,8 +97,8 @@ def export_graph(G: nx.DiGraph, fmt: str, *, title: str | None = None, **html_op
     >>> G = nx.DiGraph([("arxiv:1", "arxiv:2")])
     >>> G.add_node("arxiv:1", title="Citing", authors=["A. Smith"], year=2020, lineages={"x": 1.0})
     >>> G.add_node("arxiv:2", title="Cited {paper}", authors=["B. Jones", "C. Kim"], year=2010, lineages={})
-    >>> print(export_graph(G, "csv").splitlines()[1])
-    arxiv:1,Citing,A. Smith,2020,,,,,,False,,x:1,0,1
+    >>> export_graph(G, "csv").splitlines()[1]
+    'arxiv:1,Citing,A. Smith,2020,,,,,,False,,x:1,0,1'
     >>> export_graph(G, "ris").count("ER  - ")
     2
     >>> "title = {Cited \\\\{paper\\\\}}" in export_graph(G, "bibtex")
@@ -460,10 +460,20 @@ def _csv(G: nx.DiGraph) -> str:
     for node, d in G.nodes(data=True):
         cc = d.get("citation_count")
         writer.writerow([
-            str(node), _s(d.get("title")), "; ".join(_authors(d.get("authors"))), _s(_year(d.get("year"))),
-            _s(d.get("venue")), _s(d.get("arxiv_id")), _s(d.get("doi")),
+            str(node), _cell(_s(d.get("title"))), _cell("; ".join(_authors(d.get("authors")))),
+            _s(_year(d.get("year"))), _cell(_s(d.get("venue"))), _s(d.get("arxiv_id")), _s(d.get("doi")),
             str(cc) if isinstance(cc, int) and not isinstance(cc, bool) else "", _s(d.get("role")),
             str(bool(d.get("is_seed"))), _s(d.get("alias")), _lineage_text(d.get("lineages")),
             G.in_degree(node), G.out_degree(node),
         ])
     return buf.getvalue()
+
+
+def _cell(text: str) -> str:
+    """Neutralise spreadsheet formulas (CSV injection): a text cell starting with ``= + - @`` or a
+    control character gets a leading apostrophe, which Excel and LibreOffice show as plain text.
+
+    >>> _cell("=1+1"), _cell("Deep learning"), _cell("")
+    ("'=1+1", 'Deep learning', '')
+    """
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -192,3 +192,13 @@ def test_unknown_format() -> None:
 def test_empty_graph_exports() -> None:
     for fmt in FORMATS:
         export_graph(nx.DiGraph(), fmt)
+
+
+def test_csv_neutralises_spreadsheet_formulas() -> None:
+    import csv as _csv
+    import io as _io
+
+    G = nx.DiGraph()
+    G.add_node("title:x", title='=HYPERLINK("http://evil.example","click")', authors=["@SUM(A1)"], venue="+1")
+    row = next(iter(_csv.DictReader(_io.StringIO(export_graph(G, "csv")))))
+    assert row["title"].startswith("'=") and row["authors"].startswith("'@") and row["venue"] == "'+1"
