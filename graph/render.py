@@ -169,6 +169,42 @@ def _year_color(year: int, lo: int, hi: int) -> str:
     return _mix(_YEAR_STOPS[i], _YEAR_STOPS[i + 1], pos - i)
 
 
+def _mid(v: list[float]) -> float:
+    """The median (upper middle) of a non-empty list, rounded to 0.1."""
+    v = sorted(v)
+    return round(v[len(v) // 2], 1)
+
+
+def _time_axis(rows: list[tuple[Hashable, Mapping[str, Any]]], years: list[int | None],
+               pos: Mapping[Hashable, tuple[float, float]], strongest: Mapping[Hashable, str | None]) -> dict[str, Any]:
+    """Year ticks above the columns and lineage names left of the bands of the time layout (drawn on the
+    canvas with ``fillText``, so names are text, never markup).
+
+    >>> rows = [("a", {}), ("b", {})]
+    >>> ax = _time_axis(rows, [2017, 2020], {"a": (0.0, 0.0), "b": (50.0, 30.0)}, {"a": "x", "b": None})
+    >>> ax["axis"], ax["bands"], ax["axis_y"] < 0
+    ([[0.0, '2017'], [50.0, '2020']], [[-28.0, 'x']], True)
+    """
+    cols: dict[int, list[float]] = {}
+    bands: dict[str, list[float]] = {}
+    xs, ys = [], []
+    for (node, _), year in zip(rows, years, strict=True):
+        x, y = pos.get(node, (0.0, 0.0))
+        xs.append(x)
+        ys.append(y)
+        if year is not None:
+            cols.setdefault(year, []).append(x)
+        name = strongest.get(node)
+        if name:
+            bands.setdefault(name, []).append(y)
+    return {
+        "axis": [[_mid(v), str(y)] for y, v in sorted(cols.items())],
+        "axis_y": round(min(ys) - 60.0, 1),
+        "bands": [[round(min(v) - 28.0, 1), name] for name, v in sorted(bands.items(), key=lambda kv: min(kv[1]))],
+        "bands_x": round(min(xs), 1),
+    }
+
+
 def _year_of(d: Mapping[str, Any]) -> int | None:
     y = d.get("year")
     return int(y) if isinstance(y, (int, float)) and not isinstance(y, bool) and math.isfinite(y) else None
@@ -388,6 +424,8 @@ def render_html(
                   "selectionWidth": 1.5},
     }
     payload["explorer"] = explorer
+    if layout == "time" and n:
+        payload.update(_time_axis(rows, years, pos, strongest))
     try:
         data_json = script_safe_json(payload)
     except ValueError:  # NaN/inf somewhere in the data: clean the numeric columns and retry

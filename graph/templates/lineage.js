@@ -79,6 +79,25 @@
   var edges = new vis.DataSet(edgeItems);
   var network = new vis.Network(document.getElementById("mynetwork"), { nodes: nodes, edges: edges }, D.options);
   window.network = network;
+  if (D.axis && D.axis.length) {
+    /* time axis: year ticks over the columns, lineage names beside the bands (canvas text, not HTML) */
+    network.on("beforeDrawing", function (ctx) {
+      ctx.save();
+      ctx.font = "16px sans-serif";
+      ctx.fillStyle = "#6b7280";
+      ctx.textAlign = "center";
+      var last = -Infinity;
+      D.axis.forEach(function (a) {
+        if (a[0] - last < 60) { return; }
+        ctx.fillText(a[1], a[0], D.axis_y);
+        last = a[0];
+      });
+      ctx.textAlign = "left";
+      ctx.font = "bold 18px sans-serif";
+      D.bands.forEach(function (b) { ctx.fillText(short(b[1], 40), D.bands_x, b[0]); });
+      ctx.restore();
+    });
+  }
   window.__lineage = { nodes: 0, edges: 0, stable: false };
   network.once("afterDrawing", function () {
     window.__lineage = { nodes: nodes.length, edges: edges.length, stable: true };
