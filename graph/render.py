@@ -23,6 +23,7 @@ After the first draw the page sets ``window.network`` (the vis ``Network``) and
 from __future__ import annotations
 
 import contextlib
+import gc
 import html
 import importlib.util
 import json
@@ -175,32 +176,27 @@ def _mid(v: list[float]) -> float:
     return round(v[len(v) // 2], 1)
 
 
-def _time_axis(rows: list[tuple[Hashable, Mapping[str, Any]]], years: list[int | None],
-               pos: Mapping[Hashable, tuple[float, float]], strongest: Mapping[Hashable, str | None]) -> dict[str, Any]:
-    """Year ticks above the columns and lineage names left of the bands of the time layout (drawn on the
+def _time_axis(nodes: list[Hashable], years: list[int | None], xs: list[float], ys: list[float],
+               strongest: Mapping[Hashable, str | None]) -> dict[str, Any]:
+    """Year ticks above the columns and lineage names above the bands of the time layout (drawn on the
     canvas with ``fillText``, so names are text, never markup).
 
-    >>> rows = [("a", {}), ("b", {})]
-    >>> ax = _time_axis(rows, [2017, 2020], {"a": (0.0, 0.0), "b": (50.0, 30.0)}, {"a": "x", "b": None})
+    >>> ax = _time_axis(["a", "b"], [2017, 2020], [0.0, 50.0], [0.0, 30.0], {"a": "x", "b": None})
     >>> ax["axis"], ax["bands"], ax["axis_y"] < 0
     ([[0.0, '2017'], [50.0, '2020']], [[-28.0, 'x']], True)
     """
     cols: dict[int, list[float]] = {}
-    bands: dict[str, list[float]] = {}
-    xs, ys = [], []
-    for (node, _), year in zip(rows, years, strict=True):
-        x, y = pos.get(node, (0.0, 0.0))
-        xs.append(x)
-        ys.append(y)
+    band_top: dict[str, float] = {}
+    for node, year, x, y in zip(nodes, years, xs, ys, strict=True):
         if year is not None:
             cols.setdefault(year, []).append(x)
         name = strongest.get(node)
-        if name:
-            bands.setdefault(name, []).append(y)
+        if name and y < band_top.get(name, math.inf):
+            band_top[name] = y
     return {
         "axis": [[_mid(v), str(y)] for y, v in sorted(cols.items())],
         "axis_y": round(min(ys) - 60.0, 1),
-        "bands": [[round(min(v) - 28.0, 1), name] for name, v in sorted(bands.items(), key=lambda kv: min(kv[1]))],
+        "bands": [[round(top - 28.0, 1), name] for name, top in sorted(band_top.items(), key=lambda kv: kv[1])],
         "bands_x": round(min(xs), 1),
     }
 
@@ -299,6 +295,27 @@ def render_html(
     >>> "<img src=x" in page, "Demo &amp; co" in page, "https://" in page.split("<script")[0]
     (False, True, False)
     """
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # thousands of small lists and dicts: the cyclic GC would rescan the whole graph each time
+    try:
+        return _render(G, color_by=color_by, size_by=size_by, layout=layout, highlight=highlight, height=height,
+                       title=title, explorer=explorer)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _render(
+    G: nx.DiGraph,
+    *,
+    color_by: ColorBy,
+    size_by: SizeBy,
+    layout: LayoutName,
+    highlight: Mapping[Hashable, str] | None,
+    height: str,
+    title: str | None,
+    explorer: bool,
+) -> str:
     _check("color_by", color_by, COLOR_BY)
     _check("size_by", size_by, SIZE_BY)
     _check("layout", layout, LAYOUTS)
@@ -373,8 +390,16 @@ def render_html(
             edge_from.append(iu)
             edge_to.append(index[v])
 
+    wanted = ("title", "authors", "venue", "role", "alias", "citation_count", "lineages")
+    cols: dict[str, list[Any]] = {a: [] for a in wanted}
+    appenders = [(a, cols[a].append) for a in wanted]
+    for _, d in rows:  # one pass over the nodes for all the plain columns
+        get = d.get
+        for a, append in appenders:
+            append(get(a))
+
     def column(attr: str) -> list[Any]:
-        return [d.get(attr) for _, d in rows]
+        return cols[attr] if attr in cols else [d.get(attr) for _, d in rows]
 
     payload: dict[str, Any] = {
         "id": ids,
@@ -425,7 +450,7 @@ def render_html(
     }
     payload["explorer"] = explorer
     if layout == "time" and n:
-        payload.update(_time_axis(rows, years, pos, strongest))
+        payload.update(_time_axis([node for node, _ in rows], years, payload["x"], payload["y"], strongest))
     try:
         data_json = script_safe_json(payload)
     except ValueError:  # NaN/inf somewhere in the data: clean the numeric columns and retry
