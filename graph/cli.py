@@ -220,7 +220,8 @@ def _completeness_line(G: Any, lineage: str | None = None) -> str:
     comp: dict[str, Any] = G.graph.get("completeness", {})
     keys = list(comp)
     if lineage:
-        lin = set(k for stage in G.graph["lineages"].get(lineage, []) for k in stage)
+        lin = {k for stage in G.graph["lineages"].get(lineage, []) for k in stage}
+        lin.update(G.graph.get("lineage_members", {}).get(lineage, []))  # members vote too
         keys = [k for k in keys if k in lin]
     n = len(keys)
     counts = {s: sum(1 for k in keys if comp[k] == s) for s in ("complete", "partial", "none_found")}

@@ -173,7 +173,7 @@ class OnlineStore(CacheStore):
                 if attempt + 1 < self.PING_ATTEMPTS:
                     time.sleep(min(1.0, base * 2**attempt))
             if not self.reachable:
-                log.warning("Semantic Scholar is unreachable: continuing on the snapshot and cache")
+                log.info("Semantic Scholar is unreachable: continuing on the snapshot and cache")
         return bool(self.reachable)
 
     def resolve(self, seeds: Sequence[Seed]) -> dict[str, str]:

@@ -265,3 +265,21 @@ def test_export_around_a_paper_and_top_ancestors(tmp_path: Path) -> None:
     H = graph_from_json(out2.read_text())
     seeds = [n for n, d in H.nodes(data=True) if d.get("is_seed")]
     assert code == 0 and H.number_of_nodes() <= len(seeds) + 5
+
+
+def test_unreachable_api_gives_one_notice_and_works_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.delenv("LINEAGE_OFFLINE")
+    monkeypatch.setenv("S2_API_URL", f"http://127.0.0.1:{port}/graph/v1")
+    code, out, err = run("ancestors", "--lineage", "user-sequence-modeling", "--top", "3", "--format", "json")
+    assert code == 0, err
+    assert len(json.loads(out)) == 3
+    assert [ln for ln in err.splitlines() if "unreachable" in ln] == [
+        f"notice: Semantic Scholar is unreachable at http://127.0.0.1:{port}/graph/v1: "
+        "working offline on the snapshot and cache."
+    ]
+    assert "reference lists of the 4 seeds of user-sequence-modeling" in err  # members (bst) count too
