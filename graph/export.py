@@ -307,8 +307,8 @@ def bibtex_escape(text: str) -> str:
 
     Examples
     --------
-    >>> print(bibtex_escape("Q&A {x} 100% \\o/"))
-    Q\&A \{x\} 100\% \textbackslash{}o/
+    >>> bibtex_escape("Q&A {x} 100% \\o/") == r"Q\&A \{x\} 100\% \textbackslash{}o/"
+    True
     >>> bibtex_unescape(bibtex_escape("a}{b\\c_$#")) == "a}{b\\c_$#"
     True
     """
