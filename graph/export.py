@@ -34,7 +34,7 @@ import networkx as nx
 
 from graph.errors import LineageError
 from graph.layout import lineage_bands, strongest_lineage, time_layout
-from graph.render import paper_links, render_html
+from graph.render import lineage_pairs, paper_links, render_html
 
 __all__ = [
     "CSV_COLUMNS",
@@ -179,27 +179,13 @@ def _authors(value: Any) -> list[str]:
     return [str(a) for a in value if a]
 
 
-def _lineage_pairs(value: Any) -> list[tuple[str, float]]:
-    if not isinstance(value, Mapping):
-        return []
-    pairs = []
-    for name, score in value.items():
-        try:
-            f = float(score)
-        except (TypeError, ValueError):
-            continue
-        if math.isfinite(f):
-            pairs.append((str(name), f))
-    return sorted(pairs, key=lambda t: (-t[1], t[0]))
-
-
 def _lineage_text(value: Any) -> str:
     """``"name:score; …"`` strongest first.
 
     >>> _lineage_text({"b": 0.25, "a": 1.0})
     'a:1; b:0.25'
     """
-    return "; ".join(f"{name}:{score:g}" for name, score in _lineage_pairs(value))
+    return "; ".join(f"{name}:{score:g}" for name, score in lineage_pairs(value))
 
 
 def _xml_text(value: str) -> str:
@@ -242,11 +228,11 @@ def flatten_for_xml(G: nx.DiGraph, *, graph_attrs: bool = True) -> nx.DiGraph:
     >>> H.nodes["2"]
     {'lineage:x': 0.0}
     """
-    names = sorted({name for _, d in G.nodes(data=True) for name, _ in _lineage_pairs(d.get("lineages"))})
+    names = sorted({name for _, d in G.nodes(data=True) for name, _ in lineage_pairs(d.get("lineages"))})
     H = nx.DiGraph()
     for node, d in G.nodes(data=True):
         attrs = {k: v for k, v in ((str(k), _xml_value(v)) for k, v in d.items()) if v is not None}
-        scores = dict(_lineage_pairs(d.get("lineages")))
+        scores = dict(lineage_pairs(d.get("lineages")))
         for name in names:
             attrs[f"lineage:{name}"] = float(scores.get(name, 0.0))
         H.add_node(_xml_text(str(node)), **attrs)
@@ -443,7 +429,7 @@ def _ris(G: nx.DiGraph) -> str:
                 break
         if "arXiv" in links:
             line("N1", "arXiv:" + links["arXiv"].rsplit("/abs/", 1)[1])
-        for name, score in _lineage_pairs(d.get("lineages")):
+        for name, score in lineage_pairs(d.get("lineages")):
             line("KW", f"lineage:{name}:{score:g}")
         out.append("ER  - ")
         out.append("")

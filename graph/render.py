@@ -46,6 +46,7 @@ __all__ = [
     "HIGHLIGHTS",
     "LAYOUTS",
     "SIZE_BY",
+    "lineage_pairs",
     "paper_links",
     "render_html",
     "script_safe_json",
@@ -217,17 +218,26 @@ def _count(value: Any) -> int:
     return int(value)
 
 
-def _lineage_items(value: Any) -> list[tuple[str, float]]:
+def lineage_pairs(value: Any, *, keep_invalid: bool = False) -> list[tuple[str, float]]:
+    """``(name, score)`` of a ``lineages`` attribute, strongest first. Non-numeric or non-finite scores
+    are dropped, or kept as 0.0 with ``keep_invalid``; anything but a mapping gives ``[]``.
+
+    >>> lineage_pairs({"b": 0.25, "a": 1.0, "c": "x"}), lineage_pairs({"c": float("nan")}, keep_invalid=True)
+    ([('a', 1.0), ('b', 0.25)], [('c', 0.0)])
+    """
     if not isinstance(value, Mapping):
         return []
-    items = []
+    pairs = []
     for name, score in value.items():
         try:
-            s = float(score)
+            f = float(score)
         except (TypeError, ValueError):
-            s = 0.0
-        items.append((str(name), s if math.isfinite(s) else 0.0))
-    return sorted(items, key=lambda t: (-t[1], t[0]))
+            f = math.nan
+        if math.isfinite(f):
+            pairs.append((str(name), f))
+        elif keep_invalid:
+            pairs.append((str(name), 0.0))
+    return sorted(pairs, key=lambda t: (-t[1], t[0]))
 
 
 def _check(name: str, value: str, allowed: tuple[str, ...]) -> None:
@@ -454,7 +464,7 @@ def _render(
     try:
         data_json = script_safe_json(payload)
     except ValueError:  # NaN/inf somewhere in the data: clean the numeric columns and retry
-        payload["lineages"] = [dict(_lineage_items(v)) for v in payload["lineages"]]
+        payload["lineages"] = [dict(lineage_pairs(v, keep_invalid=True)) for v in payload["lineages"]]
         payload["citations"] = [_count(v) or None for v in payload["citations"]]
         data_json = script_safe_json(payload)
 
