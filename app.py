@@ -27,14 +27,14 @@ from typing import Any
 import networkx as nx
 import streamlit as st
 
-from graph.analysis import check_chain, frontier, missing_ancestors, reading_order
-from graph.enrich import enrich_from_arxiv
-from graph.errors import LineageError, UnknownLineageError
-from graph.expand import build_graph
-from graph.render import paper_links, render_html
-from graph.seeds import Catalogue, load_catalogue
-from graph.select import ViewSpec, find_node, search, view
-from graph.settings import Settings
+from graph.analyse.analysis import check_chain, frontier, missing_ancestors, reading_order
+from graph.analyse.select import ViewSpec, find_node, search, view
+from graph.build.enrich import enrich_from_arxiv
+from graph.build.expand import build_graph
+from graph.catalogue.load import Catalogue, load_catalogue
+from graph.core.errors import LineageError, UnknownLineageError
+from graph.core.settings import Settings
+from graph.present.render import paper_links, render_html
 
 log = logging.getLogger("paper_lineage.app")
 
@@ -570,7 +570,7 @@ def _in_graph(G: nx.DiGraph, ref: str) -> bool:
 
 
 def tab_export(H: nx.DiGraph, html_options: dict[str, Any]) -> None:
-    from graph.export import export_graph  # imported here: the page draws even while export is unavailable
+    from graph.present.export import export_graph  # imported here: the page draws even while export is unavailable
 
     st.caption(f"Exactly the current view: {H.number_of_nodes()} papers, {H.number_of_edges()} citation links.")
     cols = st.columns(len(EXPORTS))

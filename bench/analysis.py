@@ -5,7 +5,7 @@ published after every ``j < i``; each citation goes from a uniformly drawn paper
 ``floor(i * u**2)`` (older, popular papers are cited more). 1 % of the papers are seeds, spread over
 10 lineages of stages of two seeds; every seed's reference list is "complete".
 
-The papers and edges are written into a ``graph.cache.Cache`` (not timed): the papers with
+The papers and edges are written into a ``graph.store.cache.Cache`` (not timed): the papers with
 ``put_papers``; the edges as rows of the cache's ``edges`` table, serialised by the cache's own
 ``_citation_json``, with one ``executemany`` (``put_edges`` merges edge by edge with a SELECT each
 and needs minutes for a million edges). Then, in a fresh subprocess per (size, method), so that
@@ -13,14 +13,14 @@ and needs minutes for a million edges). Then, in a fresh subprocess per (size, m
 
 - load: ``Cache.get_papers(all keys)`` + every edge row of the cache (one SQL query through the
   cache's connection: the Cache has no bulk edge read); same for both;
-- build: ours ``graph.expand.graph_from_records(papers, edges)``; baseline
+- build: ours ``graph.build.expand.graph_from_records(papers, edges)``; baseline
   ``G.add_node(key, **p.to_dict())`` and ``G.add_edge(u, v, **c.to_dict())``;
-- lineage tags: ours ``graph.lineage.tag_lineages(G)``; baseline per seed
+- lineage tags: ours ``graph.build.lineage.tag_lineages(G)``; baseline per seed
   ``nx.single_source_shortest_path_length`` on the undirected view, cutoff 2 (direct and 2-hop
   counts per lineage);
-- missing ancestors: ours ``graph.analysis.missing_ancestors(G, top=20)``; baseline
+- missing ancestors: ours ``graph.analyse.analysis.missing_ancestors(G, top=20)``; baseline
   ``for c in G: sum(1 for s in seeds if G.has_edge(s, c))``, sorted;
-- frontier: ours ``graph.analysis.frontier(G, top=20)``; baseline
+- frontier: ours ``graph.analyse.analysis.frontier(G, top=20)``; baseline
   ``for p in G: sum(1 for s in seeds if G.has_edge(p, s))``, kept when ≥ 2, sorted.
 
 Times are medians of ``--runs`` repetitions inside the process (the baseline runs once); wall
@@ -55,7 +55,7 @@ EDGES_PER_PAPER = 10
 def make_records(n: int, seed: int = 0) -> tuple[list[Any], list[Any], dict[str, list[list[str]]]]:
     import numpy as np
 
-    from graph.models import Citation, Paper
+    from graph.core.models import Citation, Paper
 
     rng = np.random.default_rng(seed)
     keys = [f"doi:10.9999/synth.{i}" for i in range(n)]
@@ -82,11 +82,11 @@ def make_records(n: int, seed: int = 0) -> tuple[list[Any], list[Any], dict[str,
 
 
 def write_cache(path: Path, n: int) -> dict[str, Any]:
-    from graph.cache import Cache
+    from graph.store.cache import Cache
 
     papers, edges, lineages = make_records(n)
     t0 = time.perf_counter()
-    from graph.cache import _citation_json
+    from graph.store.cache import _citation_json
 
     with Cache(path / "cache.sqlite3") as cache:
         cache.put_papers(papers)
@@ -171,8 +171,8 @@ def _rss_mb() -> float:
 def worker(folder: Path, method: str, runs: int) -> dict[str, Any]:
     import gc
 
-    from graph.cache import Cache
-    from graph.models import Citation
+    from graph.core.models import Citation
+    from graph.store.cache import Cache
 
     meta = json.loads((folder / "meta.json").read_text())
     n = meta["n"]
@@ -201,9 +201,9 @@ def worker(folder: Path, method: str, runs: int) -> dict[str, Any]:
     lineages = meta["lineages"]
     seeds = meta["seeds"]
     if method == "ours":
-        from graph.analysis import frontier, missing_ancestors
-        from graph.expand import graph_from_records
-        from graph.lineage import assign_roles, tag_lineages
+        from graph.analyse.analysis import frontier, missing_ancestors
+        from graph.build.expand import graph_from_records
+        from graph.build.lineage import assign_roles, tag_lineages
 
         G = step("build", lambda: graph_from_records(papers, edges), runs)
         for s in seeds:

@@ -44,14 +44,14 @@ from typing import Any
 
 import _common as C  # puts the repo on sys.path
 
-from graph.errors import NotFoundError
-from graph.expand import build_graph, select_seeds
-from graph.ids import normalize_title
-from graph.seeds import load_catalogue
-from graph.settings import Settings
-from graph.snapshot import load_snapshot
+from graph.build.expand import build_graph, select_seeds
+from graph.catalogue.load import load_catalogue
+from graph.core.errors import NotFoundError
+from graph.core.ids import normalize_title
+from graph.core.settings import Settings
 from graph.sources import s2 as s2mod
 from graph.sources.s2 import S2Source
+from graph.store.snapshot import load_snapshot
 from tests.fakes.s2_server import FakeS2
 
 EMPTY_SNAPSHOT = C.ROOT / "tests" / "data" / "empty_snapshot"

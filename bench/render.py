@@ -32,7 +32,7 @@ from typing import Any
 import _browser
 import _common as C  # puts the repo on sys.path
 
-from graph.render import render_html
+from graph.present.render import render_html
 from tests.graphs import synthetic_graph
 
 

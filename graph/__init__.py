@@ -1,7 +1,7 @@
 """paper-lineage: seed papers -> citation graph -> lineages, missing ancestors, frontier.
 
 The public API is re-exported here. Light modules (errors, ids, models, settings) are imported
-eagerly; the rest load on first use (``graph.build_graph`` imports ``graph.expand`` then), so that
+eagerly; the rest load on first use (``graph.build_graph`` imports ``graph.build.expand`` then), so that
 ``import graph`` stays cheap for the CLI. Front ends (``app.py``, ``graph.cli``) are thin shells over
 this API.
 """
@@ -11,31 +11,31 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from graph.errors import *  # noqa: F403
-from graph.errors import __all__ as _errors_all
-from graph.ids import *  # noqa: F403
-from graph.ids import __all__ as _ids_all
-from graph.models import *  # noqa: F403
-from graph.models import __all__ as _models_all
-from graph.settings import *  # noqa: F403
-from graph.settings import __all__ as _settings_all
+from graph.core.errors import *  # noqa: F403
+from graph.core.errors import __all__ as _errors_all
+from graph.core.ids import *  # noqa: F403
+from graph.core.ids import __all__ as _ids_all
+from graph.core.models import *  # noqa: F403
+from graph.core.models import __all__ as _models_all
+from graph.core.settings import *  # noqa: F403
+from graph.core.settings import __all__ as _settings_all
 
 __version__ = "0.1.0"
 
 _LAZY: dict[str, tuple[str, ...]] = {
-    "graph.seeds": ("Appearance", "Catalogue", "Lineage", "Seed", "load_catalogue"),
-    "graph.snapshot": ("Snapshot", "SnapshotError", "load_snapshot", "write_snapshot"),
-    "graph.cache": ("Cache", "clear_cache"),
-    "graph.expand": ("NODE_ATTRS", "build_graph", "graph_from_records", "merge_duplicates", "prune",
+    "graph.catalogue.load": ("Appearance", "Catalogue", "Lineage", "Seed", "load_catalogue"),
+    "graph.store.snapshot": ("Snapshot", "SnapshotError", "load_snapshot", "write_snapshot"),
+    "graph.store.cache": ("Cache", "clear_cache"),
+    "graph.build.expand": ("NODE_ATTRS", "build_graph", "graph_from_records", "merge_duplicates", "prune",
                      "select_seeds"),
-    "graph.lineage": ("assign_roles", "bridges", "tag_lineages"),
-    "graph.analysis": ("ChainVerdict", "Result", "check_chain", "citation_path", "evaluate_ancestors",
+    "graph.build.lineage": ("assign_roles", "bridges", "tag_lineages"),
+    "graph.analyse.analysis": ("ChainVerdict", "Result", "check_chain", "citation_path", "evaluate_ancestors",
                        "frontier", "missing_ancestors", "reading_order"),
-    "graph.select": ("ViewSpec", "find_node", "view"),
-    "graph.render": ("render_html",),
-    "graph.export": ("FORMATS", "export_graph", "write_export"),
-    "graph.refresh": ("refresh_snapshot", "snapshot_info"),
-    "graph.enrich": ("enrich_from_arxiv",),
+    "graph.analyse.select": ("ViewSpec", "find_node", "view"),
+    "graph.present.render": ("render_html",),
+    "graph.present.export": ("FORMATS", "export_graph", "write_export"),
+    "graph.build.refresh": ("refresh_snapshot", "snapshot_info"),
+    "graph.build.enrich": ("enrich_from_arxiv",),
     "graph.sources.s2": ("S2Source",),
     "graph.sources.arxiv": ("ArxivSource",),
 }

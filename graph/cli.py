@@ -1,6 +1,6 @@
 """The ``lineage`` command: a thin typer shell over the ``graph`` library.
 
-JSON goes to stdout, messages to stderr. A :class:`graph.errors.LineageError` becomes one line on
+JSON goes to stdout, messages to stderr. A :class:`graph.core.errors.LineageError` becomes one line on
 stderr and its exit code (2 for bad input such as an unknown lineage or paper, 1 for runtime
 failures); nothing ever shows a traceback to the user.
 """
@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from graph.errors import LineageError
+from graph.core.errors import LineageError
 
 __all__ = ["app", "main"]
 
@@ -126,13 +126,13 @@ def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log eac
 
 
 def _settings(offline: bool = False, seeds: Path | None = None) -> Any:
-    from graph.settings import Settings
+    from graph.core.settings import Settings
 
     return Settings.from_env(offline=True if offline else None, seeds_path=seeds)
 
 
 def _catalogue(seeds: Path | None) -> Any:
-    from graph.seeds import load_catalogue
+    from graph.catalogue.load import load_catalogue
 
     return load_catalogue(seeds)
 
@@ -171,7 +171,7 @@ def _build(
     later_direction: str | None = None,
     hop_limit: int | None = None,
 ) -> Any:
-    from graph.expand import build_graph
+    from graph.build.expand import build_graph
 
     settings = _settings(offline, seeds)
     cat = _catalogue(seeds)
@@ -302,8 +302,8 @@ def lineages_cmd(fmt: FormatOpt = Fmt.table, seeds: SeedsOpt = None) -> None:
 @handle_errors
 def show_cmd(paper: str, fmt: FormatOpt = Fmt.table, offline: OfflineOpt = False, seeds: SeedsOpt = None) -> None:
     """Show one paper: metadata, ids, lineages, completeness, in-graph references and citations."""
-    from graph.enrich import enrich_from_arxiv
-    from graph.select import find_node
+    from graph.analyse.select import find_node
+    from graph.build.enrich import enrich_from_arxiv
 
     _, G = _build(seeds, offline=offline)
     key = find_node(G, paper)
@@ -369,7 +369,7 @@ def expand_cmd(
     if G.graph.get("unresolved"):
         _err(f"unresolved seeds ({len(G.graph['unresolved'])}): {', '.join(G.graph['unresolved'])}")
     if out:
-        from graph.export import write_export
+        from graph.present.export import write_export
 
         write_export(G, "json", out)
         _err(f"wrote {out}")
@@ -401,7 +401,7 @@ def ancestors_cmd(
     seeds: SeedsOpt = None,
 ) -> None:
     """Missing ancestors: papers the seeds build on that the list lacks, ranked and explained."""
-    from graph.analysis import missing_ancestors
+    from graph.analyse.analysis import missing_ancestors
 
     if method not in ("ours", "baseline"):
         raise LineageError(f"unknown method '{method}'", hint="use ours or baseline")
@@ -424,7 +424,7 @@ def frontier_cmd(
     seeds: SeedsOpt = None,
 ) -> None:
     """The frontier: later papers citing at least 2 seeds of a lineage, newest first."""
-    from graph.analysis import frontier
+    from graph.analyse.analysis import frontier
 
     _, G = _build(seeds, lineages=[lineage] if lineage else None, direction="both", offline=offline)
     res = frontier(G, lineage=lineage, since=since, top=top)
@@ -439,7 +439,7 @@ def check_cmd(
     lineage: LineageOpt = None, fmt: FormatOpt = Fmt.table, offline: OfflineOpt = False, seeds: SeedsOpt = None
 ) -> None:
     """Chain check: is every declared arrow A -> B backed by citations (direct, path, none)?"""
-    from graph.analysis import check_chain
+    from graph.analyse.analysis import check_chain
 
     cat = _catalogue(seeds)
     names = [cat.get_lineage(lineage).name] if lineage else list(cat.lineages)
@@ -467,8 +467,8 @@ def path_cmd(
     paper_a: str, paper_b: str, fmt: FormatOpt = Fmt.table, offline: OfflineOpt = False, seeds: SeedsOpt = None
 ) -> None:
     """A citation path between two papers, in either direction."""
-    from graph.analysis import citation_path
-    from graph.select import find_node
+    from graph.analyse.analysis import citation_path
+    from graph.analyse.select import find_node
 
     _, G = _build(seeds, offline=offline)
     a, b = find_node(G, paper_a), find_node(G, paper_b)
@@ -502,7 +502,7 @@ def order_cmd(
     seeds: SeedsOpt = None,
 ) -> None:
     """Reading order for a lineage: ancestors first, then topological, ties by year."""
-    from graph.analysis import reading_order
+    from graph.analyse.analysis import reading_order
 
     _, G = _build(seeds, lineages=[lineage], direction="references", offline=offline)
     keys = reading_order(G, lineage)
@@ -533,7 +533,7 @@ def eval_ancestors_cmd(
     seeds: SeedsOpt = None,
 ) -> None:
     """Leave-one-out: hide each seed cited by >= 2 others, rank; ours vs LCN 'Top Cited'."""
-    from graph.analysis import evaluate_ancestors
+    from graph.analyse.analysis import evaluate_ancestors
 
     spec = {**ANALYSIS_GRAPH, "depth": depth}
     _, G = _build(seeds, lineages=[lineage] if lineage else None, **spec, offline=offline)
@@ -565,8 +565,8 @@ def export_cmd(
     seeds: SeedsOpt = None,
 ) -> None:
     """Export exactly the subgraph you are looking at (same filters as the app)."""
-    from graph.export import write_export
-    from graph.select import ViewSpec, view
+    from graph.analyse.select import ViewSpec, view
+    from graph.present.export import write_export
 
     _, G = _build(seeds, lineages=lineage, depth=depth, direction=direction.value, offline=offline)
     H = view(G, ViewSpec(lineages=tuple(lineage or ()), around=around, radius=radius, ancestors=ancestors))
@@ -578,8 +578,8 @@ def export_cmd(
 @handle_errors
 def snapshot_info_cmd(fmt: FormatOpt = Fmt.table, seeds: SeedsOpt = None) -> None:
     """Counts, sources, dates and completeness per lineage of the embedded snapshot."""
-    from graph.refresh import snapshot_info
-    from graph.snapshot import load_snapshot
+    from graph.build.refresh import snapshot_info
+    from graph.store.snapshot import load_snapshot
 
     cat = _catalogue(seeds)
     info = snapshot_info(load_snapshot(), cat)
@@ -605,7 +605,7 @@ def snapshot_refresh_cmd(
     seeds: SeedsOpt = None,
 ) -> None:
     """Re-fetch every seed's metadata, references and citations from Semantic Scholar; rewrite the snapshot."""
-    from graph.refresh import refresh_snapshot
+    from graph.build.refresh import refresh_snapshot
 
     settings = _settings(False, seeds)
     cat = _catalogue(seeds)
@@ -617,7 +617,7 @@ def snapshot_refresh_cmd(
 @handle_errors
 def cache_clear_cmd() -> None:
     """Delete the cache file (works on a corrupt cache too)."""
-    from graph.cache import clear_cache
+    from graph.store.cache import clear_cache
 
     s = _settings()
     clear_cache(s.cache_path)
@@ -628,7 +628,7 @@ def cache_clear_cmd() -> None:
 @handle_errors
 def cache_info_cmd(fmt: FormatOpt = Fmt.table) -> None:
     """Where the cache is and what it holds."""
-    from graph.cache import Cache
+    from graph.store.cache import Cache
 
     s = _settings()
     with Cache(s.cache_path) as c:

@@ -9,11 +9,11 @@ seed); both hold metadata plus a reference list (``references_status`` complete 
 none_found, ``metadata_sources``, ``references_sources``, ``gathered``).
 
 Output (see ``docs/snapshot.md``): ``papers.jsonl``, ``edges.jsonl``, ``meta.json``, written by
-:func:`graph.snapshot.write_snapshot`. Facts carry over; nothing is invented:
+:func:`graph.store.snapshot.write_snapshot`. Facts carry over; nothing is invented:
 
 1. Every seed / citing file is a *primary* record; every reference a *reference* record.
 2. Records are merged by union-find over their identifier tokens: arXiv id, DOI (an arXiv DOI
-   ``10.48550/arXiv.X`` counts as arXiv id X) and normalised title (:func:`graph.ids.normalize_title`,
+   ``10.48550/arXiv.X`` counts as arXiv id X) and normalised title (:func:`graph.core.ids.normalize_title`,
    equal strings only; parse debris such as ``CoRR`` or ``2023`` is no title). A union is refused
    when it would put two different arXiv ids, or two different primary files, into one node (a
    mis-parsed id must not glue two papers together; the reference then follows its id).
@@ -37,10 +37,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.errors import BadIdError
-from graph.ids import UnionFind, normalize_arxiv, normalize_doi, normalize_title, paper_key
-from graph.models import Citation, Paper
-from graph.snapshot import write_snapshot
+from graph.core.errors import BadIdError
+from graph.core.ids import UnionFind, normalize_arxiv, normalize_doi, normalize_title, paper_key
+from graph.core.models import Citation, Paper
+from graph.store.snapshot import write_snapshot
 
 NON_PAPER_KINDS = {
     "how_to_scale_your_model": "book",

@@ -10,8 +10,8 @@ from typing import NamedTuple
 
 import pytest
 
-from graph.models import Citation, Paper
-from graph.settings import Settings
+from graph.core.models import Citation, Paper
+from graph.core.settings import Settings
 from tests.fakes.s2_server import FakeS2
 
 DATA = Path(__file__).parent / "data"

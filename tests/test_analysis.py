@@ -7,7 +7,7 @@ import math
 import networkx as nx
 import pytest
 
-from graph.analysis import (
+from graph.analyse.analysis import (
     DEFAULT_WEIGHTS,
     ChainVerdict,
     NoPathError,
@@ -19,7 +19,7 @@ from graph.analysis import (
     missing_ancestors,
     reading_order,
 )
-from graph.errors import LineageError, UnknownLineageError, UnknownPaperError
+from graph.core.errors import LineageError, UnknownLineageError, UnknownPaperError
 
 
 def _node(G: nx.DiGraph, key: str, year: int | None, *, seed: bool = False, status: str | None = "complete",

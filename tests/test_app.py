@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from graph.seeds import load_catalogue
+from graph.catalogue.load import load_catalogue
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 DPO = "arxiv:2305.18290"

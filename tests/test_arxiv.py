@@ -12,9 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 import arxiv
 import pytest
 
-from graph.errors import ApiError, OfflineError
-from graph.models import Paper
-from graph.settings import Settings
+from graph.core.errors import ApiError, OfflineError
+from graph.core.models import Paper
+from graph.core.settings import Settings
 from graph.sources.arxiv import CHUNK, ArxivSource
 from tests.fakes.arxiv_server import FakeArxiv
 

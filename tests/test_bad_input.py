@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from graph.build.expand import build_graph
+from graph.catalogue.load import load_catalogue
 from graph.cli import app
-from graph.expand import build_graph
-from graph.export import FORMATS, export_graph
-from graph.models import MAX_TITLE, Paper
-from graph.render import render_html
-from graph.seeds import load_catalogue
+from graph.core.models import MAX_TITLE, Paper
+from graph.present.export import FORMATS, export_graph
+from graph.present.render import render_html
 from tests.fakes.s2_server import FakeS2
 from tests.test_faults import empty_snapshot, fast_settings
 
@@ -101,7 +101,7 @@ def test_unknown_paper_is_listed_and_the_rest_expands(
 ) -> None:
     dpo = Paper("arxiv:2305.18290", title="Direct Preference Optimization", year=2023, arxiv_id="2305.18290")
     ref = Paper("arxiv:2203.02155", title="Training language models to follow instructions", arxiv_id="2203.02155")
-    from graph.models import Citation
+    from graph.core.models import Citation
 
     fake_s2.add_models([dpo, ref], [Citation(dpo.key, ref.key)])
     seeds = env / "s.yaml"
@@ -133,7 +133,7 @@ ODD = [
 def test_odd_titles_through_build_graph_render_export_and_cli(
     fake_s2: FakeS2, env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from graph.models import Citation
+    from graph.core.models import Citation
 
     fake_s2.add_models(ODD, [Citation(ODD[i].key, ODD[i + 1].key) for i in range(len(ODD) - 1)])
     seeds = env / "odd.yaml"
@@ -171,7 +171,7 @@ def test_odd_titles_through_build_graph_render_export_and_cli(
 BIG_SCRIPT = r"""
 import resource, sys
 from graph.cli import app
-from graph.seeds import load_catalogue
+from graph.catalogue.load import load_catalogue
 load_catalogue(sys.argv[1])  # warm the YAML parser; the catalogue itself is loaded again by the CLI
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 try:
@@ -214,7 +214,7 @@ def test_ten_thousand_seeds_bounded_memory_and_progress(fake_s2: FakeS2, tmp_pat
 
 
 def test_non_latin_titles_keep_their_own_keys() -> None:
-    from graph.ids import normalize_title, paper_key
+    from graph.core.ids import normalize_title, paper_key
 
     assert paper_key(title="Attention 注意力") != paper_key(title="Attention 自注意")
     assert normalize_title("注意力就是你所需要的一切") == "注意力就是你所需要的一切"
@@ -222,7 +222,7 @@ def test_non_latin_titles_keep_their_own_keys() -> None:
 
 
 def test_a_seed_known_only_by_a_non_latin_title_loads(tmp_path: Path) -> None:
-    from graph.seeds import load_catalogue
+    from graph.catalogue.load import load_catalogue
 
     f = tmp_path / "zh.yaml"
     f.write_text("papers:\n  - {alias: zh, title: '注意力就是你所需要的一切'}\nlineages:\n  z: [[zh]]\n",

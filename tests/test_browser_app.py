@@ -107,10 +107,10 @@ def _wait_idle(page: Any) -> None:
 
 
 def _expected_nodes(lineage: str, cache_dir: Path) -> int:
-    from graph.expand import build_graph
-    from graph.seeds import load_catalogue
-    from graph.select import ViewSpec, view
-    from graph.settings import Settings
+    from graph.analyse.select import ViewSpec, view
+    from graph.build.expand import build_graph
+    from graph.catalogue.load import load_catalogue
+    from graph.core.settings import Settings
 
     settings = Settings.from_env({"LINEAGE_OFFLINE": "1", "LINEAGE_CACHE_DIR": str(cache_dir)})
     G = build_graph(load_catalogue(), lineages=[lineage], depth=1, direction="both", max_nodes=MAX_NODES,

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import pytest
 
-from graph.export import write_export
-from graph.render import render_html
+from graph.present.export import write_export
+from graph.present.render import render_html
 from tests.browser import block_network, launch_chromium, require_browser
 from tests.graphs import synthetic_graph, xss_graph
 

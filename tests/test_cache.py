@@ -1,4 +1,4 @@
-"""Tests of graph.cache: a fresh temporary store per test (``tmp_path``)."""
+"""Tests of graph.store.cache: a fresh temporary store per test (``tmp_path``)."""
 
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.cache import SCHEMA_VERSION, Cache, clear_cache, merge_papers
-from graph.errors import CacheCorruptError
-from graph.models import Citation, Paper
-from graph.settings import Settings
+from graph.core.errors import CacheCorruptError
+from graph.core.models import Citation, Paper
+from graph.core.settings import Settings
+from graph.store.cache import SCHEMA_VERSION, Cache, clear_cache, merge_papers
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -402,8 +402,8 @@ def test_api_key_never_reaches_the_store(tmp_path: Path) -> None:
 
 _WRITER = textwrap.dedent("""
     import sys
-    from graph.cache import Cache
-    from graph.models import Citation, Paper
+    from graph.store.cache import Cache
+    from graph.core.models import Citation, Paper
     path, per = sys.argv[1], int(sys.argv[2])
     with Cache(path) as c:
         i = 0

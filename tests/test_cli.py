@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from graph.cli import app
-from graph.export import graph_from_json
+from graph.present.export import graph_from_json
 
 runner = CliRunner()
 

@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from graph.cache import Cache
-from graph.errors import CacheCorruptError
-from graph.expand import build_graph
-from graph.seeds import load_catalogue
+from graph.build.expand import build_graph
+from graph.catalogue.load import load_catalogue
+from graph.core.errors import CacheCorruptError
+from graph.store.cache import Cache
 from tests.fakes.s2_server import FakeS2
 from tests.test_faults import LINEAGE, catalogue, empty_snapshot, fast_settings, load_pref, signature
 

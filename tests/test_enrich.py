@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from graph.cli import app
-from graph.models import Paper
+from graph.core.models import Paper
 from tests.fakes.arxiv_server import FakeArxiv
 
 DPO = Paper("arxiv:2305.18290", title="Direct Preference Optimization: Your Language Model is Secretly a Reward Model",

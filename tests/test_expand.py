@@ -7,14 +7,14 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph.cache import Cache
-from graph.errors import UnknownLineageError
-from graph.expand import NODE_ATTRS, build_graph, merge_duplicates
-from graph.models import Citation, Paper
-from graph.seeds import load_catalogue
-from graph.settings import Settings
-from graph.snapshot import load_snapshot
+from graph.build.expand import NODE_ATTRS, build_graph, merge_duplicates
+from graph.catalogue.load import load_catalogue
+from graph.core.errors import UnknownLineageError
+from graph.core.models import Citation, Paper
+from graph.core.settings import Settings
 from graph.sources.s2 import S2Source
+from graph.store.cache import Cache
+from graph.store.snapshot import load_snapshot
 from tests.fakes.s2_server import FakeS2
 
 LINEAGE = "preference-optimization"

@@ -1,4 +1,4 @@
-"""graph.export: every format round-trips and nothing hostile leaks."""
+"""graph.present.export: every format round-trips and nothing hostile leaks."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import bibtexparser
 import networkx as nx
 import pytest
 
-from graph.errors import LineageError
-from graph.export import (
+from graph.core.errors import LineageError
+from graph.present.export import (
     CSV_COLUMNS,
     FORMATS,
     bibtex_unescape,

@@ -10,7 +10,7 @@ import httpx
 import pytest
 import yaml
 
-from graph.models import Paper
+from graph.core.models import Paper
 from tests.conftest import S2_DATA, Dataset
 from tests.fakes.s2_server import FakeS2, s2_paper_id
 

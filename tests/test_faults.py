@@ -6,7 +6,7 @@ fake server; the expansion uses an EMPTY snapshot so that every fact comes from 
 
 Required outcome, checked for each fault mode: the expansion finishes with a graph identical (nodes,
 edges and their key attributes) to the fault-free run, or, when the fault outlasts the retry budget,
-stops with one clear :class:`graph.errors.ApiError`; a rerun then resumes and sends exactly the
+stops with one clear :class:`graph.core.errors.ApiError`; a rerun then resumes and sends exactly the
 requests whose results were not saved before the stop (counted at the server).
 
 Time scaling: the issue's Retry-After of 1-3 s is scaled down 20x to 0.05-0.15 s; timeouts use a
@@ -24,13 +24,13 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
-from graph.cache import Cache
-from graph.errors import ApiError, RateLimitedError
-from graph.expand import build_graph
-from graph.models import Citation, Paper
-from graph.seeds import Catalogue, load_catalogue
-from graph.settings import Settings
-from graph.snapshot import Snapshot, load_snapshot
+from graph.build.expand import build_graph
+from graph.catalogue.load import Catalogue, load_catalogue
+from graph.core.errors import ApiError, RateLimitedError
+from graph.core.models import Citation, Paper
+from graph.core.settings import Settings
+from graph.store.cache import Cache
+from graph.store.snapshot import Snapshot, load_snapshot
 from tests.fakes.s2_server import FakeS2
 
 LINEAGE = "preference-optimization"

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 import networkx as nx
 import pytest
 
-from graph.errors import UnknownLineageError
-from graph.lineage import assign_roles, bridges, declared_lineages, lineage_seeds, tag_lineages
+from graph.build.lineage import assign_roles, bridges, declared_lineages, lineage_seeds, tag_lineages
+from graph.core.errors import UnknownLineageError
 
 
 def _graph() -> nx.DiGraph:

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from graph.build.expand import build_graph
+from graph.build.refresh import refresh_snapshot, snapshot_info
+from graph.catalogue.load import load_catalogue
 from graph.cli import app
-from graph.expand import build_graph
-from graph.refresh import refresh_snapshot, snapshot_info
-from graph.seeds import load_catalogue
-from graph.settings import Settings
-from graph.snapshot import load_snapshot
+from graph.core.settings import Settings
+from graph.store.snapshot import load_snapshot
 from tests.fakes.s2_server import FakeS2
 
 

@@ -1,4 +1,4 @@
-"""graph.render / graph.layout: escaping, offline page, legend, styles, options, speed."""
+"""graph.present.render / graph.present.layout: escaping, offline page, legend, styles, options, speed."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from html.parser import HTMLParser
 import networkx as nx
 import pytest
 
-from graph.errors import LineageError
-from graph.layout import force_layout, time_layout
-from graph.render import paper_links, render_html, script_safe_json
+from graph.core.errors import LineageError
+from graph.present.layout import force_layout, time_layout
+from graph.present.render import paper_links, render_html, script_safe_json
 from tests.graphs import load_xss_corpus, synthetic_graph, xss_graph
 
 URL_TAGS = {"script", "link", "img", "iframe", "frame", "embed", "object", "source", "video", "audio", "base", "form"}

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
-from graph.errors import ApiError, LineageError, NotFoundError, OfflineError, RateLimitedError
-from graph.models import Paper
-from graph.settings import Settings
+from graph.core.errors import ApiError, LineageError, NotFoundError, OfflineError, RateLimitedError
+from graph.core.models import Paper
+from graph.core.settings import Settings
 from graph.sources.s2 import LISTING_CAP, S2Source
 from tests.conftest import S2_DATA, Dataset
 from tests.fakes.s2_server import FakeS2

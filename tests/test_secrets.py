@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from graph.cli import app
-from graph.errors import ApiError
-from graph.export import FORMATS, export_graph
-from graph.settings import Settings
+from graph.core.errors import ApiError
+from graph.core.settings import Settings
+from graph.present.export import FORMATS, export_graph
 from tests.fakes.s2_server import FakeS2
 from tests.test_faults import LINEAGE, expand, fast_settings, load_pref
 

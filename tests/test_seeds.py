@@ -11,10 +11,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph.errors import BadIdError, SeedFileError, UnknownLineageError, UnknownPaperError
-from graph.ids import normalize_title, paper_key
-from graph.seeds import KINDS, Appearance, Catalogue, Lineage, Seed, load_catalogue
-from graph.settings import default_seeds_path
+from graph.catalogue.load import KINDS, Appearance, Catalogue, Lineage, Seed, load_catalogue
+from graph.core.errors import BadIdError, SeedFileError, UnknownLineageError, UnknownPaperError
+from graph.core.ids import normalize_title, paper_key
+from graph.core.settings import default_seeds_path
 
 DATA = Path(__file__).parent / "data" / "seeds"
 SEEDS = default_seeds_path()

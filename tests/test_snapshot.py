@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from graph.errors import LineageError
-from graph.models import Citation, Paper
-from graph.settings import repo_root
-from graph.snapshot import Snapshot, SnapshotError, load_snapshot, write_snapshot
+from graph.core.errors import LineageError
+from graph.core.models import Citation, Paper
+from graph.core.settings import repo_root
+from graph.store.snapshot import Snapshot, SnapshotError, load_snapshot, write_snapshot
 
 ROOT = repo_root()
 SUBSET = ROOT / "tests" / "data" / "snapshot_src"
@@ -252,7 +252,7 @@ def test_shipped_queries(shipped: Snapshot) -> None:
 
 
 def test_shipped_load_is_cached() -> None:
-    from graph.snapshot import _load_cached
+    from graph.store.snapshot import _load_cached
 
     _load_cached.cache_clear()
     first = load_snapshot()  # load time is measured in bench/, not here

@@ -1,5 +1,5 @@
 """Untrusted responses: odd shapes from the (fake) Semantic Scholar never crash an expansion; sizes are
-capped (graph.models MAX_TITLE / MAX_ABSTRACT / MAX_AUTHORS) and values validated."""
+capped (graph.core.models MAX_TITLE / MAX_ABSTRACT / MAX_AUTHORS) and values validated."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from graph.cache import Cache
-from graph.expand import NODE_ATTRS, build_graph
-from graph.export import FORMATS, export_graph
-from graph.models import MAX_ABSTRACT, MAX_AUTHORS, MAX_TITLE
-from graph.render import render_html
-from graph.seeds import load_catalogue
+from graph.build.expand import NODE_ATTRS, build_graph
+from graph.catalogue.load import load_catalogue
+from graph.core.models import MAX_ABSTRACT, MAX_AUTHORS, MAX_TITLE
+from graph.present.export import FORMATS, export_graph
+from graph.present.render import render_html
+from graph.store.cache import Cache
 from tests.fakes.s2_server import FakeS2, s2_paper_id
 from tests.test_faults import empty_snapshot, fast_settings
 
@@ -171,7 +171,7 @@ def test_null_and_junk_items_in_data_lists(tmp_path: Path) -> None:
 
 
 def test_listing_data_not_a_list_is_retried_then_a_clear_error(tmp_path: Path) -> None:
-    from graph.errors import ApiError
+    from graph.core.errors import ApiError
 
     class _NoList(FakeS2):
         def handle_listing(self, *a: Any, **k: Any) -> tuple[int, Any]:

@@ -8,8 +8,8 @@ default of 100 silently truncates). What the ``arxiv`` client lacks is added her
   ``requests`` transport adapter on its session that fills in ``settings.timeout_s``;
 - a check that a 200 answer is an Atom feed (the client would parse an HTML error page as an empty
   result, i.e. "none of these ids exist");
-- one exception type: every failure becomes :class:`~graph.errors.ApiError` (or
-  :class:`~graph.errors.OfflineError`) naming the URL, never a ``requests`` / ``arxiv`` traceback.
+- one exception type: every failure becomes :class:`~graph.core.errors.ApiError` (or
+  :class:`~graph.core.errors.OfflineError`) naming the URL, never a ``requests`` / ``arxiv`` traceback.
 
 The client's own retries (``num_retries=settings.max_retries``, ``delay_seconds=settings.arxiv_delay_s``
 between requests) handle HTTP errors, dropped connections and unexpectedly empty pages. A read
@@ -28,10 +28,10 @@ import arxiv
 import requests
 from requests.adapters import HTTPAdapter
 
-from graph.errors import ApiError, BadIdError, OfflineError
-from graph.ids import normalize_arxiv, normalize_doi, paper_key
-from graph.models import MAX_ABSTRACT, MAX_TITLE, Paper
-from graph.settings import Settings
+from graph.core.errors import ApiError, BadIdError, OfflineError
+from graph.core.ids import normalize_arxiv, normalize_doi, paper_key
+from graph.core.models import MAX_ABSTRACT, MAX_TITLE, Paper
+from graph.core.settings import Settings
 
 __all__ = ["CHUNK", "ArxivSource", "result_to_paper"]
 
@@ -79,7 +79,7 @@ def _text(value: Any, cap: int) -> str | None:
 
 
 def result_to_paper(r: arxiv.Result, *, fetched_at: str | None = None) -> Paper | None:
-    """Map one ``arxiv.Result`` to a :class:`~graph.models.Paper` (None for an API error entry).
+    """Map one ``arxiv.Result`` to a :class:`~graph.core.models.Paper` (None for an API error entry).
 
     Examples
     --------
@@ -165,7 +165,7 @@ class ArxivSource:
 
         Ids may carry a prefix or version (``arXiv:2305.18290v2``); the latest version is fetched.
         Ids arXiv does not know are absent from the result; malformed ids are skipped with a
-        warning. Raises :class:`~graph.errors.ApiError` (``OfflineError`` when unreachable or
+        warning. Raises :class:`~graph.core.errors.ApiError` (``OfflineError`` when unreachable or
         ``settings.offline``) after the client's retries.
         """
         if isinstance(arxiv_ids, str):

@@ -15,7 +15,7 @@ users:
   (key only as ``x-api-key``), pace it (client-side rate limit), retry it (``Retry-After`` on 429;
   exponential back-off with jitter on 5xx, resets, timeouts, truncated JSON), validate the shape of
   the answer (an empty or malformed answer is retried, never turned into an empty paper), and
-  raise :mod:`graph.errors` exceptions;
+  raise :mod:`graph.core.errors` exceptions;
 - its batch call drops the ``null`` entries of unknown ids (and logs a warning), losing which input
   id was unknown, so :meth:`S2Source.get_papers` posts ``/paper/batch`` through the same requester
   and keeps the positions.
@@ -44,9 +44,9 @@ from semanticscholar import SemanticScholar
 from semanticscholar._utils import _run_async
 from semanticscholar.ApiRequester import ApiRequester
 
-from graph.errors import ApiError, BadIdError, NotFoundError, OfflineError, RateLimitedError
-from graph.models import Citation, Paper
-from graph.settings import Settings
+from graph.core.errors import ApiError, BadIdError, NotFoundError, OfflineError, RateLimitedError
+from graph.core.models import Citation, Paper
+from graph.core.settings import Settings
 
 __all__ = ["BATCH_SIZE", "LISTING_CAP", "LISTING_FIELDS", "PAGE_LIMIT", "PAPER_FIELDS", "RateLimiter", "S2Source"]
 

@@ -18,7 +18,7 @@ query (:attr:`FakeArxiv.log`).
 Examples
 --------
 >>> import requests
->>> from graph.models import Paper
+>>> from graph.core.models import Paper
 >>> p = Paper(paper_id="arxiv:1706.03762", title="Attention Is All You Need", arxiv_id="1706.03762", year=2017)
 >>> with FakeArxiv.from_models([p]) as fake:
 ...     r = requests.get(fake.url, params={"id_list": "1706.03762,0000.00000"}, timeout=5)
@@ -38,7 +38,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from graph.models import Paper
+from graph.core.models import Paper
 
 __all__ = ["FakeArxiv", "paper_to_entry_fields"]
 

@@ -20,7 +20,7 @@ latency. The server counts requests (total and per kind: ``batch``, ``paper``, `
 
 Examples
 --------
->>> from graph.models import Citation, Paper
+>>> from graph.core.models import Citation, Paper
 >>> a = Paper(paper_id="arxiv:2402.01306", title="KTO", arxiv_id="2402.01306")
 >>> b = Paper(paper_id="arxiv:2305.18290", title="DPO", arxiv_id="2305.18290")
 >>> with FakeS2.from_models([a, b], [Citation(a.key, b.key)]) as fake:
@@ -47,8 +47,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from graph.ids import normalize_title
-from graph.models import Citation, Paper
+from graph.core.ids import normalize_title
+from graph.core.models import Citation, Paper
 
 __all__ = ["FakeS2", "Fault", "paper_to_s2", "s2_paper_id"]
 

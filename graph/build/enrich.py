@@ -10,9 +10,9 @@ from typing import Any
 
 import networkx as nx
 
-from graph.errors import ApiError
-from graph.models import Paper
-from graph.settings import Settings
+from graph.core.errors import ApiError
+from graph.core.models import Paper
+from graph.core.settings import Settings
 
 __all__ = ["enrich_from_arxiv"]
 
@@ -45,7 +45,7 @@ def enrich_from_arxiv(G: nx.DiGraph, keys: Iterable[str], *, settings: Settings,
     todo = [k for k in keys if k in G and G.nodes[k].get("arxiv_id") and not G.nodes[k].get("abstract")]
     if not todo:
         return 0
-    from graph.cache import Cache
+    from graph.store.cache import Cache
 
     own = cache is None
     cache = cache or Cache(settings.cache_path)

@@ -19,7 +19,7 @@ DEFAULT_ARXIV_URL = "https://export.arxiv.org/api/query"
 
 def repo_root() -> Path:
     """The folder holding ``graph/`` and ``seeds/`` (the checkout)."""
-    return Path(__file__).resolve().parent.parent
+    return Path(__file__).resolve().parents[2]
 
 
 def default_seeds_path() -> Path:

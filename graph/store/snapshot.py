@@ -15,7 +15,7 @@ The snapshot is immutable once loaded: :func:`load_snapshot` caches one :class:`
 
 Examples
 --------
->>> from graph.models import Citation, Paper
+>>> from graph.core.models import Citation, Paper
 >>> import tempfile, pathlib
 >>> d = pathlib.Path(tempfile.mkdtemp())
 >>> a = Paper("arxiv:2305.18290", title="Direct Preference Optimization", source="x", fetched_at="2026")
@@ -41,9 +41,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from graph.errors import BadIdError, LineageError
-from graph.ids import normalize_arxiv, normalize_doi, normalize_title
-from graph.models import Citation, Paper
+from graph.core.errors import BadIdError, LineageError
+from graph.core.ids import normalize_arxiv, normalize_doi, normalize_title
+from graph.core.models import Citation, Paper
 
 __all__ = [
     "EDGES_FILE",
@@ -86,7 +86,7 @@ class SnapshotError(LineageError):
 
 def default_snapshot_path() -> Path:
     """The built-in snapshot folder ``<repo>/seeds/snapshot``."""
-    from graph.settings import repo_root
+    from graph.core.settings import repo_root
 
     return repo_root() / "seeds" / "snapshot"
 

@@ -30,7 +30,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph.errors import UnknownLineageError
+from graph.core.errors import UnknownLineageError
 
 __all__ = [
     "ROLES",
@@ -139,7 +139,7 @@ def lineage_seeds(G: nx.DiGraph, name: str, lineages: Any = None) -> list[str]:
     >>> lineage_seeds(G, "M")
     Traceback (most recent call last):
     ...
-    graph.errors.UnknownLineageError: unknown lineage 'M' (valid: L)
+    graph.core.errors.UnknownLineageError: unknown lineage 'M' (valid: L)
     """
     table = declared_lineages(G, lineages)
     if name not in table:

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
 
-from graph.ids import UnionFind, normalize_title
-from graph.models import Citation, Paper
-from graph.stores import CacheStore, Direction, OnlineStore, SnapshotStore, Store
+from graph.core.ids import UnionFind, normalize_title
+from graph.core.models import Citation, Paper
+from graph.store.stores import CacheStore, Direction, OnlineStore, SnapshotStore, Store
 
 if TYPE_CHECKING:
-    from graph.seeds import Catalogue, Seed
-    from graph.settings import Settings
-    from graph.snapshot import Snapshot
+    from graph.catalogue.load import Catalogue, Seed
+    from graph.core.settings import Settings
+    from graph.store.snapshot import Snapshot
 
 __all__ = [
     "NODE_ATTRS",
@@ -99,7 +99,7 @@ class BuildStats:
 def select_seeds(catalogue: Catalogue, lineages: Sequence[str] | None = None) -> list[Seed]:
     """The seeds of the given lineages (all seeds when none), in catalogue order.
 
-    Unknown lineage names raise :class:`graph.errors.UnknownLineageError`.
+    Unknown lineage names raise :class:`graph.core.errors.UnknownLineageError`.
     """
     if not lineages:
         return list(catalogue.seeds.values())
@@ -293,12 +293,12 @@ def _make_stores(
     settings: Settings, *, offline: bool, snapshot: Snapshot | None, cache: Any, source: Any, stats: BuildStats
 ) -> tuple[list[Store], Any]:
     """Choose the stores: online (cache then S2, snapshot as fallback) or offline (snapshot, cache)."""
-    from graph.snapshot import load_snapshot
+    from graph.store.snapshot import load_snapshot
 
     snap = snapshot if snapshot is not None else load_snapshot()
     own_cache = None
     if cache is None:
-        from graph.cache import Cache
+        from graph.store.cache import Cache
 
         cache = own_cache = Cache(settings.cache_path)
     if not offline:
@@ -333,7 +333,7 @@ def build_graph(
     Parameters
     ----------
     catalogue:
-        The seeds catalogue (:func:`graph.seeds.load_catalogue`).
+        The seeds catalogue (:func:`graph.catalogue.load.load_catalogue`).
     lineages:
         Restrict the seeds to these lineages (all seeds when empty).
     depth:
@@ -358,16 +358,16 @@ def build_graph(
     Returns
     -------
     networkx.DiGraph
-        Nodes keyed by :func:`graph.ids.paper_key` with the attributes of :data:`NODE_ATTRS`;
+        Nodes keyed by :func:`graph.core.ids.paper_key` with the attributes of :data:`NODE_ATTRS`;
         ``G.graph`` holds ``lineages``, ``completeness``, ``built_from``, ``requests``,
         ``cache_hits``, ``unresolved`` and ``notices``.
     """
-    from graph.settings import Settings
+    from graph.core.settings import Settings
 
     if depth < 0:
         raise ValueError("depth must be >= 0")
     if direction not in ("references", "citations", "both"):
-        from graph.errors import LineageError
+        from graph.core.errors import LineageError
 
         raise LineageError(f"unknown direction '{direction}'", hint="use references, citations or both")
     settings = settings or Settings.from_env()
@@ -585,7 +585,7 @@ def _annotate(G: nx.DiGraph, catalogue: Catalogue, seeds: Sequence[Seed]) -> Non
         if name in G.graph["lineages"]
     }
     G.graph["completeness"] = {alias_to_key[a]: G.nodes[alias_to_key[a]].get("references_status") for a in alias_to_key}
-    from graph.lineage import assign_roles, tag_lineages
+    from graph.build.lineage import assign_roles, tag_lineages
 
     assign_roles(G)
     tag_lineages(G, G.graph["lineages"], members=G.graph["lineage_members"])

@@ -2,7 +2,7 @@
 
 :func:`export_graph` exports exactly the graph it is given (selecting a subgraph is the caller's job).
 
-- ``html``: :func:`graph.render.render_html` in explorer mode — search box, details panel, legend;
+- ``html``: :func:`graph.present.render.render_html` in explorer mode — search box, details panel, legend;
   loads nothing from the network, even from ``file://``.
 - ``graphml`` / ``gexf`` (bytes, UTF-8 XML, for Gephi): lists joined with ``"; "``, ``lineages`` as
   ``"name:score; …"`` plus one numeric ``lineage:<name>`` column per lineage, ``None`` omitted, characters
@@ -32,9 +32,9 @@ from typing import Any
 
 import networkx as nx
 
-from graph.errors import LineageError
-from graph.layout import lineage_bands, strongest_lineage, time_layout
-from graph.render import lineage_pairs, paper_links, render_html
+from graph.core.errors import LineageError
+from graph.present.layout import lineage_bands, strongest_lineage, time_layout
+from graph.present.render import lineage_pairs, paper_links, render_html
 
 __all__ = [
     "CSV_COLUMNS",
@@ -85,7 +85,7 @@ def export_graph(G: nx.DiGraph, fmt: str, *, title: str | None = None, **html_op
     """Export ``G`` as ``fmt`` (one of :data:`FORMATS`); bytes for graphml/gexf, str otherwise.
 
     ``title`` heads the HTML page; ``html_options`` (color_by, size_by, layout, highlight, height) are
-    passed to :func:`graph.render.render_html` for ``html`` and ignored otherwise.
+    passed to :func:`graph.present.render.render_html` for ``html`` and ignored otherwise.
 
     Raises
     ------

@@ -17,8 +17,8 @@ from typing import Any, Literal
 
 import networkx as nx
 
-from graph.errors import LineageError, UnknownPaperError
-from graph.lineage import declared_lineages, lineage_seeds
+from graph.build.lineage import declared_lineages, lineage_seeds
+from graph.core.errors import LineageError, UnknownPaperError
 
 __all__ = [
     "DEFAULT_WEIGHTS",
@@ -301,7 +301,7 @@ def missing_ancestors(
         The contract graph (edge ``u → v``: u cites v).
     lineage : str, optional
         Only seeds of this lineage vote; all seeds when None. An unknown name raises
-        :class:`graph.errors.UnknownLineageError`.
+        :class:`graph.core.errors.UnknownLineageError`.
     top : int
         How many results to return.
     method : {"ours", "baseline"}
@@ -545,7 +545,7 @@ def citation_path(G: nx.DiGraph, a: str, b: str) -> CitationPath:
 
     Tries ``a → … → b`` (each cites the next; ``direction="forward"``), then ``b → … → a``
     (returned from a to b with ``direction="backward"``), then an undirected path
-    (``direction="mixed"``). Raises :class:`graph.errors.UnknownPaperError` for a missing paper and
+    (``direction="mixed"``). Raises :class:`graph.core.errors.UnknownPaperError` for a missing paper and
     :class:`NoPathError` when there is no path at all.
 
     Examples

@@ -10,19 +10,19 @@ power cut, not on a process crash).
 Tables
 ------
 ``papers(key PK, json, source, fetched_at)``
-    one :class:`~graph.models.Paper` per node key, as ``Paper.to_dict()`` JSON.
+    one :class:`~graph.core.models.Paper` per node key, as ``Paper.to_dict()`` JSON.
 ``aliases(query_id PK, key)``
     the id a source was asked for (``ARXIV:2305.18290``) → the node key it resolved to.
 ``missing(query_id PK, fetched_at)``
     ids a source answered "not found" for.
 ``edges(citing, cited, json, source, fetched_at; PK citing+cited)``
-    one :class:`~graph.models.Citation` per edge.
+    one :class:`~graph.core.models.Citation` per edge.
 ``listings(key, direction, fetched_at, n; PK key+direction)``
     marks that the references (or citations) of ``key`` were fetched in full, ``n`` edges. Written in
     the same transaction as its papers and edges, so a listing is either wholly there or absent.
 
 The schema version is ``PRAGMA user_version``. Corrupt or truncated files raise
-:class:`~graph.errors.CacheCorruptError` (naming the file and suggesting ``lineage cache clear``),
+:class:`~graph.core.errors.CacheCorruptError` (naming the file and suggesting ``lineage cache clear``),
 never a raw :mod:`sqlite3` error; :func:`clear_cache` deletes the file even when it is corrupt.
 
 The store never sees settings or secrets: it is built from a path only.
@@ -45,8 +45,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from graph.errors import CacheCorruptError, LineageError
-from graph.models import Citation, Paper
+from graph.core.errors import CacheCorruptError, LineageError
+from graph.core.models import Citation, Paper
 
 __all__ = ["DIRECTIONS", "SCHEMA_VERSION", "Cache", "clear_cache"]
 
@@ -239,7 +239,7 @@ class Cache:
     Parameters
     ----------
     path:
-        The database file; parent folders are created. Raises :class:`~graph.errors.CacheCorruptError`
+        The database file; parent folders are created. Raises :class:`~graph.core.errors.CacheCorruptError`
         when the file is not a readable cache.
     """
 

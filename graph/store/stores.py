@@ -16,14 +16,14 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from graph.ids import normalize_title
-from graph.models import Citation, Paper
+from graph.core.ids import normalize_title
+from graph.core.models import Citation, Paper
 
 if TYPE_CHECKING:
-    from graph.cache import Cache
-    from graph.seeds import Seed
-    from graph.snapshot import Snapshot
+    from graph.catalogue.load import Seed
     from graph.sources.s2 import S2Source
+    from graph.store.cache import Cache
+    from graph.store.snapshot import Snapshot
 
 __all__ = ["CacheStore", "Direction", "OnlineStore", "SnapshotStore", "Store"]
 

@@ -8,7 +8,7 @@ A catalogue is read from one of:
 * a text file (``.txt`` or any other): one arXiv id, DOI or title a line (``#`` comments), also one
   lineage named after the file.
 
-Every problem is raised as :class:`graph.errors.SeedFileError` naming the file, the line, the bad
+Every problem is raised as :class:`graph.core.errors.SeedFileError` naming the file, the line, the bad
 value and the fix. See ``seeds/README.md`` for the format.
 
 Examples
@@ -42,9 +42,9 @@ from typing import Any
 import networkx as nx
 import yaml
 
-from graph.errors import BadIdError, SeedFileError, UnknownLineageError, UnknownPaperError
-from graph.ids import normalize_arxiv, normalize_doi, normalize_title, paper_key, parse_paper_ref
-from graph.settings import default_seeds_path
+from graph.core.errors import BadIdError, SeedFileError, UnknownLineageError, UnknownPaperError
+from graph.core.ids import normalize_arxiv, normalize_doi, normalize_title, paper_key, parse_paper_ref
+from graph.core.settings import default_seeds_path
 
 __all__ = [
     "KINDS",
@@ -121,7 +121,7 @@ class Seed:
 
     @property
     def key(self) -> str:
-        """The node key (:func:`graph.ids.paper_key`)."""
+        """The node key (:func:`graph.core.ids.paper_key`)."""
         return paper_key(arxiv_id=self.arxiv_id, doi=self.doi, s2_id=self.s2_id, title=self.title)
 
     @property
@@ -711,7 +711,7 @@ def _name_list(node: yaml.Node, path: str, what: str) -> list[tuple[str, int]]:
 
 
 def _as_alias(v: str) -> str | None:
-    """``v`` if :func:`graph.ids.parse_paper_ref` reads it as an alias (not an id), else None."""
+    """``v`` if :func:`graph.core.ids.parse_paper_ref` reads it as an alias (not an id), else None."""
     try:
         return parse_paper_ref(v).alias
     except BadIdError:

@@ -14,7 +14,7 @@ heading, and switches to an ``innerHTML`` popup as soon as any title contains "h
   (``Popup.setText``), so API text never reaches an HTML parser. Everything else that becomes markup in
   Python (page title, legend labels) goes through :func:`html.escape`; the explorer's details panel is
   built with ``textContent``.
-- Positions are precomputed (:mod:`graph.layout`) and physics is off: the graph is still at once.
+- Positions are precomputed (:mod:`graph.present.layout`) and physics is off: the graph is still at once.
 
 After the first draw the page sets ``window.network`` (the vis ``Network``) and
 ``window.__lineage = {nodes, edges, stable}`` so front ends and browser tests can check what was drawn.
@@ -37,9 +37,9 @@ from typing import Any, Literal
 
 import networkx as nx
 
-from graph.errors import BadIdError, LineageError
-from graph.ids import normalize_arxiv, normalize_doi
-from graph.layout import force_layout, lineage_bands, strongest_by_node, time_layout
+from graph.core.errors import BadIdError, LineageError
+from graph.core.ids import normalize_arxiv, normalize_doi
+from graph.present.layout import force_layout, lineage_bands, strongest_by_node, time_layout
 
 __all__ = [
     "COLOR_BY",
@@ -276,7 +276,7 @@ def render_html(
     size_by : {"citations", "degree"}
         Node size: log of ``citation_count``, or log of the degree in ``G``.
     layout : {"time", "force"}
-        Precomputed positions from :func:`graph.layout.time_layout` / :func:`graph.layout.force_layout`.
+        Precomputed positions from :func:`graph.present.layout.time_layout` / :func:`graph.present.layout.force_layout`.
     highlight : mapping node → kind, optional
         Kinds ``missing-ancestor`` (diamond, dashed border), ``frontier`` (triangle), ``focus`` (thick
         border, labelled). Seeds are always drawn as stars. Nodes not in ``G`` are ignored.
@@ -285,7 +285,7 @@ def render_html(
     title : str, optional
         Page heading and ``<title>`` (escaped).
     explorer : bool
-        Add a search box and a details panel (the offline explorer of :mod:`graph.export`).
+        Add a search box and a details panel (the offline explorer of :mod:`graph.present.export`).
 
     Returns
     -------
@@ -343,7 +343,7 @@ def _render(
     n = len(rows)
     ids = [node if isinstance(node, str) else str(node) for node, _ in rows]
     if len(set(ids)) != n:
-        raise LineageError("two nodes have the same string form", hint="use string node keys (graph.ids.paper_key)")
+        raise LineageError("two nodes have the same string form", hint="use string node keys (graph.core.ids)")
     index = {node: i for i, (node, _) in enumerate(rows)}
     years = [_year_of(d) for _, d in rows]
     dated = [y for y in years if y is not None]

@@ -7,14 +7,14 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graph.errors import OfflineError
-from graph.models import Citation, Paper
+from graph.core.errors import OfflineError
+from graph.core.models import Citation, Paper
 
 if TYPE_CHECKING:
-    from graph.expand import ProgressFn
-    from graph.seeds import Catalogue
-    from graph.settings import Settings
-    from graph.snapshot import Snapshot
+    from graph.build.expand import ProgressFn
+    from graph.catalogue.load import Catalogue
+    from graph.core.settings import Settings
+    from graph.store.snapshot import Snapshot
 
 __all__ = ["refresh_snapshot", "snapshot_info"]
 
@@ -63,8 +63,8 @@ def refresh_snapshot(catalogue: Catalogue, *, settings: Settings, out: Path | No
     """Re-fetch every seed (metadata, references, citations) from Semantic Scholar and rewrite the
     snapshot in the same format. Raises :class:`OfflineError` when the API is unreachable; the old
     snapshot is only replaced once everything was fetched."""
-    from graph.settings import repo_root
-    from graph.snapshot import write_snapshot
+    from graph.core.settings import repo_root
+    from graph.store.snapshot import write_snapshot
     from graph.sources.s2 import S2Source
 
     src = source or S2Source(settings)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graph.errors import LineageError, UnknownPaperError
-from graph.ids import PaperRef, parse_paper_ref
+from graph.core.errors import LineageError, UnknownPaperError
+from graph.core.ids import PaperRef, parse_paper_ref
 
 __all__ = ["ViewSpec", "find_node", "search", "view"]
 
@@ -145,7 +145,7 @@ def view(G: nx.DiGraph, spec: ViewSpec | None = None) -> nx.DiGraph:
             or G.nodes[n]["citation_count"] >= spec.min_citations
         }
     if spec.ancestors is not None:
-        from graph.analysis import frontier, missing_ancestors
+        from graph.analyse.analysis import frontier, missing_ancestors
 
         lin = spec.lineages[0] if len(spec.lineages) == 1 else None
         chosen = {n for n in keep if G.nodes[n].get("is_seed")}

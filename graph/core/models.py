@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from graph.errors import BadIdError
-from graph.ids import normalize_arxiv, normalize_doi, paper_key
+from graph.core.errors import BadIdError
+from graph.core.ids import normalize_arxiv, normalize_doi, paper_key
 
 __all__ = ["MAX_ABSTRACT", "MAX_TITLE", "Citation", "Paper"]
 
@@ -61,7 +61,7 @@ class Paper:
     """One paper (or book / blog post) as a node of the lineage graph."""
 
     paper_id: str
-    """Canonical node key: ``arxiv:…``, ``doi:…``, ``s2:…`` or ``title:…`` (see :func:`graph.ids.paper_key`)."""
+    """Canonical node key: ``arxiv:…``, ``doi:…``, ``s2:…`` or ``title:…`` (see :func:`graph.core.ids.paper_key`)."""
     title: str | None = None
     """Title as printed by the source."""
     year: int | None = None

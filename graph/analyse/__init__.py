@@ -1,0 +1,3 @@
+"""graph.analyse"""
+
+__all__: list[str] = []

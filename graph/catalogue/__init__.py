@@ -1,0 +1,3 @@
+"""graph.catalogue"""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""graph.core"""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""graph.present"""
+
+__all__: list[str] = []
