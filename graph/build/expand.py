@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
 
+from graph.build.meta import GraphMeta
 from graph.core.ids import UnionFind, normalize_title
 from graph.core.models import Citation, Paper
 from graph.store.stores import CacheStore, Direction, OnlineStore, SnapshotStore, Store
@@ -418,6 +419,7 @@ def build_graph(
     if G.graph.get("unresolved"):
         log.info("%d seeds not found in any source: %s", len(G.graph["unresolved"]), ", ".join(G.graph["unresolved"]))
     G.graph.setdefault("pruned", 0)
+    G.graph["meta"] = GraphMeta.of(G)
     return G
 
 

@@ -64,8 +64,8 @@ def refresh_snapshot(catalogue: Catalogue, *, settings: Settings, out: Path | No
     snapshot in the same format. Raises :class:`OfflineError` when the API is unreachable; the old
     snapshot is only replaced once everything was fetched."""
     from graph.core.settings import repo_root
-    from graph.store.snapshot import write_snapshot
     from graph.sources.s2 import S2Source
+    from graph.store.snapshot import write_snapshot
 
     src = source or S2Source(settings)
     if not src.ping():

@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import math
@@ -156,6 +157,8 @@ def graph_from_json(text: str | bytes) -> nx.DiGraph:
 
 
 def _json_default(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
     if isinstance(value, (set, frozenset, tuple)):
         return sorted(value, key=str) if isinstance(value, (set, frozenset)) else list(value)
     return str(value)
@@ -257,6 +260,8 @@ def flatten_for_xml(G: nx.DiGraph, *, graph_attrs: bool = True) -> nx.DiGraph:
                     d[k] = target(d[k])
     if graph_attrs:
         for k, v in G.graph.items():
+            if k == "meta":  # the typed record repeats the plain keys
+                continue
             x = _xml_value(v) if not isinstance(v, (Mapping, list, tuple)) else _xml_text(
                 json.dumps(v, ensure_ascii=False, default=_json_default))
             if x is not None:

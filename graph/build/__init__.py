@@ -1,0 +1,3 @@
+"""graph.build"""
+
+__all__: list[str] = []
