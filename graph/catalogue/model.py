@@ -16,6 +16,7 @@ import yaml
 
 from graph.core.errors import BadIdError, SeedFileError, UnknownLineageError, UnknownPaperError
 from graph.core.ids import normalize_title, paper_key, parse_paper_ref
+from graph.core.query import s2_query_id, s2_query_ids
 
 __all__ = ["ALIAS_RE", "KINDS", "Appearance", "Catalogue", "Lineage", "Seed", "check_cross_cycles", "check_seed"]
 
@@ -94,15 +95,15 @@ class Seed:
         out = [d for d in [self.doc, *(a.doc for a in self.also_in)] if d]
         return tuple(dict.fromkeys(out))
 
+    def s2_query_ids(self) -> list[str]:
+        """Every id Semantic Scholar accepts for it, most specific first, then its title-match key
+        (:func:`graph.core.query.s2_query_ids`)."""
+        return s2_query_ids(arxiv_id=self.arxiv_id, doi=self.doi, s2_id=self.s2_id, title=self.title)
+
     def s2_query_id(self) -> str | None:
-        """The id Semantic Scholar accepts (``ARXIV:…``, ``DOI:…``, sha); None when only a title is known."""
-        if self.arxiv_id:
-            return f"ARXIV:{self.arxiv_id}"
-        if self.doi:
-            return f"DOI:{self.doi}"
-        if self.s2_id:
-            return self.s2_id
-        return None
+        """The most specific id Semantic Scholar accepts (:func:`graph.core.query.s2_query_id`); None for a
+        title alone."""
+        return s2_query_id(arxiv_id=self.arxiv_id, doi=self.doi, s2_id=self.s2_id)
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from semanticscholar.ApiRequester import ApiRequester
 
 from graph.core.errors import ApiError, BadIdError, NotFoundError, OfflineError, RateLimitedError
 from graph.core.models import Citation, Paper
+from graph.core.query import s2_query_id
 from graph.core.settings import Settings
 
 __all__ = ["BATCH_SIZE", "LISTING_CAP", "LISTING_FIELDS", "PAGE_LIMIT", "PAPER_FIELDS", "RateLimiter", "S2Source"]
@@ -325,16 +326,11 @@ class S2Source:
 
     @staticmethod
     def _query_id(paper: Paper) -> str:
-        if paper.s2_id:
-            return paper.s2_id
-        if paper.arxiv_id:
-            return f"ARXIV:{paper.arxiv_id}"
-        if paper.doi:
-            return f"DOI:{paper.doi}"
-        if paper.corpus_id is not None:
-            return f"CorpusId:{paper.corpus_id}"
-        raise BadIdError(paper.key, "paper id", "Semantic Scholar needs an S2 id, an arXiv id or a DOI; "
-                                                "find the paper with match_title first")
+        qid = s2_query_id(arxiv_id=paper.arxiv_id, doi=paper.doi, s2_id=paper.s2_id, corpus_id=paper.corpus_id)
+        if qid is None:
+            raise BadIdError(paper.key, "paper id", "Semantic Scholar needs an S2 id, an arXiv id or a DOI; "
+                                                    "find the paper with match_title first")
+        return qid
 
     @staticmethod
     def _paper_or_none(item: Any, fetched_at: str, *, what: str) -> Paper | None:
