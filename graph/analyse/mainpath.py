@@ -1,0 +1,560 @@
+"""Main path analysis of a citation graph: search path counts (SPC, SPLC, SPNP) and key-route main paths.
+
+The graph follows the contract: an edge ``u → v`` means *u cites v*, so knowledge flows ``v → u``, from
+the older paper to the newer one. Main path analysis (Hummon & Doreian 1989) weights every citation by
+how many search paths of the citation network run through it and follows the heaviest citations from
+the oldest papers to the newest: the backbone of a field. Batagelj (2003) gave the linear-time counts
+used here; Liu & Lu (2012) the key-route variant. The method, the handling of citation cycles and the
+complexity are described in ``docs/mainpath.md``.
+
+Vocabulary, in the flow direction (cited → citing):
+
+- a **source** is a paper that cites nothing inside the analysed subgraph (an oldest paper);
+- a **sink** is a paper that nothing inside the analysed subgraph cites (a newest paper);
+- ``N⁻(x)`` counts search paths that *end* at ``x`` and ``N⁺(x)`` those that *start* at ``x``:
+
+=========  ===============================================  ===============================================
+weight     ``N⁻(x)`` (one forward pass, old → new)          ``N⁺(x)`` (one backward pass, new → old)
+=========  ===============================================  ===============================================
+``spc``    1 at a source, else Σ N⁻(cited papers of x)      1 at a sink, else Σ N⁺(papers citing x)
+``splc``   1 + Σ N⁻(cited papers of x)                      1 at a sink, else Σ N⁺(papers citing x)
+``spnp``   1 + Σ N⁻(cited papers of x)                      1 + Σ N⁺(papers citing x)
+=========  ===============================================  ===============================================
+
+and the weight of the citation "u cites v" (flow ``v → u``) is ``N⁻(v) · N⁺(u)``: the number of
+source-to-sink paths through it (SPC), of paths from any paper to a sink (SPLC), of pairs of papers
+joined by a path through it (SPNP). Counts are exact Python integers.
+
+For a lineage, the network analysed by default is the lineage's *corridor*: its seeds and the papers
+on a citation path from one seed to another (``anchors``), so the main path runs from seed to seed
+instead of following whatever dense cluster of papers the two-hop neighbourhood holds (see
+``docs/mainpath.md`` for why).
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import re
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import networkx as nx
+
+from graph.build.lineage import lineage_seeds
+from graph.core.errors import LineageError, UnknownPaperError
+
+__all__ = [
+    "WEIGHTS",
+    "MainPath",
+    "Weight",
+    "main_path",
+    "search_path_counts",
+]
+
+log = logging.getLogger(__name__)
+
+Weight = Literal["spc", "splc", "spnp"]
+WEIGHTS: tuple[str, ...] = ("spc", "splc", "spnp")
+"""The search path weights :func:`main_path` accepts."""
+
+Edge = tuple[str, str]
+"""A citation ``(citing, cited)``, oriented as in the graph."""
+
+
+@dataclass(frozen=True)
+class MainPath:
+    """The main path(s) of a citation graph (see :func:`main_path`)."""
+
+    nodes: tuple[str, ...]
+    """Node keys on the main path(s), old → new: a topological order of the path's citations (the
+    cited paper before the citing one), ties broken by date, then key."""
+    edges: tuple[Edge, ...]
+    """The citations on the main path(s), each ``(citing, cited)`` as in the graph, ordered old → new."""
+    weights: dict[Edge, int] = field(default_factory=dict)
+    """Search path count of every citation in :attr:`edges`."""
+    weight: str = "spc"
+    """The weight used: ``spc``, ``splc`` or ``spnp``."""
+    dropped_edges: tuple[Edge, ...] = ()
+    """Citations ``(citing, cited)`` removed to break citation cycles before counting (see
+    ``docs/mainpath.md``); empty when the analysed subgraph was already acyclic."""
+    key_routes: int = 1
+    """``0``: the local (forward) main path from the heaviest source citation; ``k ≥ 1``: the union of
+    the greedy extensions of the ``k`` heaviest citations (key routes)."""
+    lineage: str | None = None
+    """The lineage analysed, if any."""
+    anchors: tuple[str, ...] = ()
+    """The anchors whose corridor was analysed (sorted keys); empty when the subgraph's own sources and
+    sinks were used (no anchors asked for, or no citation path joins two of them)."""
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict.
+
+        Keys ``weight, key_routes, lineage, anchors, nodes, edges`` (``[citing, cited]`` pairs), ``weights``
+        (``[citing, cited, weight]`` triples, in :attr:`edges` order) and ``dropped_edges``.
+
+        Examples
+        --------
+        >>> MainPath(nodes=("a", "b"), edges=(("b", "a"),), weights={("b", "a"): 1}).to_dict()["weights"]
+        [['b', 'a', 1]]
+        """
+        return {
+            "weight": self.weight,
+            "key_routes": self.key_routes,
+            "lineage": self.lineage,
+            "anchors": list(self.anchors),
+            "nodes": list(self.nodes),
+            "edges": [[u, v] for u, v in self.edges],
+            "weights": [[u, v, self.weights[(u, v)]] for u, v in self.edges],
+            "dropped_edges": [[u, v] for u, v in self.dropped_edges],
+        }
+
+
+# --------------------------------------------------------------------------------------------------
+# the flow network: integer-indexed adjacency in the flow direction (cited -> citing)
+
+
+@dataclass
+class _Flow:
+    keys: list[str]
+    pred: list[list[int]]  # pred[i]: papers i cites (flow predecessors)
+    succ: list[list[int]]  # succ[i]: papers citing i (flow successors)
+    order: list[int]  # topological order, old -> new
+    dropped: list[Edge]
+
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
+
+
+def _when(attrs: Mapping[str, Any]) -> tuple[int, ...] | None:
+    """``(year, month, day)`` from ``publication_date``, else ``(year,)``, else None."""
+    m = _DATE.match(str(attrs.get("publication_date") or ""))
+    if m:
+        return tuple(int(g) for g in m.groups() if g)
+    year = attrs.get("year")
+    return (int(year),) if isinstance(year, int) else None
+
+
+def _older(a: tuple[int, ...] | None, b: tuple[int, ...] | None) -> bool:
+    """``a`` strictly before ``b``, compared on the precision both have."""
+    if a is None or b is None:
+        return False
+    n = min(len(a), len(b))
+    return a[:n] < b[:n]
+
+
+def _scope(G: nx.DiGraph, lineage: str | None, nodes: Iterable[str] | None) -> list[str]:
+    keep: list[str] | None = None
+    if nodes is not None:
+        keep = []
+        seen: set[str] = set()
+        for k in nodes:
+            if k not in G:
+                raise UnknownPaperError(k, hint="main_path(nodes=...) takes node keys of the graph")
+            if k not in seen:
+                seen.add(k)
+                keep.append(k)
+    if lineage is not None:
+        seeds = set(lineage_seeds(G, lineage))
+        member = [n for n, a in G.nodes(data=True)
+                  if n in seeds or ((a.get("lineages") or {}).get(lineage) or 0) > 0]
+        keep = member if keep is None else [k for k in keep if k in set(member)]
+    return list(G) if keep is None else keep
+
+
+def _topo(pred: Sequence[list[int]], succ: Sequence[list[int]]) -> list[int]:
+    """Kahn's algorithm in the flow direction; nodes on or after a cycle are left out."""
+    indeg = [len(p) for p in pred]
+    queue = deque(i for i, d in enumerate(indeg) if d == 0)
+    order: list[int] = []
+    while queue:
+        i = queue.popleft()
+        order.append(i)
+        for j in succ[i]:
+            indeg[j] -= 1
+            if indeg[j] == 0:
+                queue.append(j)
+    return order
+
+
+def _break_cycles(G: nx.DiGraph, keys: list[str], pred: list[list[int]], succ: list[list[int]],
+                  stuck: list[int]) -> list[Edge]:
+    """Citations ``(citing, cited)`` to drop so that the nodes ``stuck`` (not sorted by Kahn) become acyclic.
+
+    In every strongly connected component: first every citation whose citing paper is strictly older
+    than the cited one (by ``publication_date``, else ``year``); then, while a cycle remains, the
+    citation of that cycle with the lowest one-step pair count ``(1 + #papers the cited one cites) ·
+    (1 + #papers citing the citing one)``, ties by ``(citing, cited)``.
+    """
+    stuck_set = set(stuck)
+    H = nx.DiGraph()
+    H.add_nodes_from(stuck)
+    H.add_edges_from((j, i) for i in stuck for j in succ[i] if j in stuck_set)  # j cites i
+    when = {i: _when(G.nodes[keys[i]]) for i in stuck}
+    dropped: list[tuple[int, int]] = []
+    for comp in nx.strongly_connected_components(H):
+        if len(comp) < 2:
+            continue
+        sub = nx.DiGraph(H.subgraph(comp))
+        back = sorted(((u, v) for u, v in sub.edges if _older(when[u], when[v])),
+                      key=lambda e: (keys[e[0]], keys[e[1]]))
+        sub.remove_edges_from(back)
+        dropped.extend(back)
+        todo = [c for c in nx.strongly_connected_components(sub) if len(c) > 1]
+        while todo:
+            c = todo.pop()
+            cycle = nx.find_cycle(sub.subgraph(c))
+            u, v = min(((u, v) for u, v, *_ in cycle),
+                       key=lambda e: ((1 + len(pred[e[1]])) * (1 + len(succ[e[0]])), keys[e[0]], keys[e[1]]))
+            sub.remove_edge(u, v)
+            dropped.append((u, v))
+            todo.extend(c2 for c2 in nx.strongly_connected_components(sub.subgraph(c)) if len(c2) > 1)
+    out: list[Edge] = []
+    for u, v in dropped:  # u cites v: flow v -> u
+        succ[v].remove(u)
+        pred[u].remove(v)
+        out.append((keys[u], keys[v]))
+    return out
+
+
+def _corridor(f: _Flow, anchors: Iterable[int]) -> _Flow:
+    """The papers on a citation path between two anchors (and the anchors): two linear sweeps."""
+    n = len(f.keys)
+    down = bytearray(n)  # reached from an anchor (flow direction: the anchor is cited by it, transitively)
+    up = bytearray(n)  # reaches an anchor
+    for flags, nxt in ((down, f.succ), (up, f.pred)):
+        stack = list(anchors)
+        for a in stack:
+            flags[a] = 1
+        while stack:
+            x = stack.pop()
+            for y in nxt[x]:
+                if not flags[y]:
+                    flags[y] = 1
+                    stack.append(y)
+    keep = [i for i in range(n) if down[i] and up[i]]
+    new = {i: j for j, i in enumerate(keep)}
+    pred = [[new[j] for j in f.pred[i] if j in new] for i in keep]
+    succ = [[new[j] for j in f.succ[i] if j in new] for i in keep]
+    order = [new[i] for i in f.order if i in new]
+    return _Flow([f.keys[i] for i in keep], pred, succ, order, f.dropped)
+
+
+def _anchor_keys(G: nx.DiGraph, lineage: str | None, anchors: Iterable[str] | None) -> list[str]:
+    if anchors is None:
+        return lineage_seeds(G, lineage) if lineage is not None else []
+    out = []
+    for k in anchors:
+        if k not in G:
+            raise UnknownPaperError(k, hint="main_path(anchors=...) takes node keys of the graph")
+        out.append(k)
+    return out
+
+
+def _prepare(G: nx.DiGraph, lineage: str | None, nodes: Iterable[str] | None,
+             anchors: Iterable[str] | None) -> tuple[_Flow, tuple[str, ...]]:
+    """The analysed flow network and the anchors actually used (empty: classical sources and sinks)."""
+    f = _flow(G, lineage, nodes)
+    wanted = _anchor_keys(G, lineage, anchors)
+    if not wanted:
+        return f, ()
+    idx = {k: i for i, k in enumerate(f.keys)}
+    used = sorted({idx[k] for k in wanted if k in idx})
+    sub = _corridor(f, used)
+    if not any(sub.succ):
+        log.info("main path: no citation path joins two of the %d anchors; using the subgraph's own sources "
+                 "and sinks", len(used))
+        return f, ()
+    return sub, tuple(sorted(f.keys[i] for i in used))
+
+
+def _flow(G: nx.DiGraph, lineage: str | None, nodes: Iterable[str] | None) -> _Flow:
+    keys = _scope(G, lineage, nodes)
+    idx = {k: i for i, k in enumerate(keys)}
+    pred: list[list[int]] = [[] for _ in keys]
+    succ: list[list[int]] = [[] for _ in keys]
+    dropped: list[Edge] = []
+    adj = G._succ  # u -> {v: attrs}: u cites v  (read-only fast path; same as G.adj)
+    for i, u in enumerate(keys):
+        p = pred[i]
+        for v in adj[u]:
+            j = idx.get(v)
+            if j is None:
+                continue
+            if j == i:
+                dropped.append((u, u))
+                continue
+            p.append(j)
+            succ[j].append(i)
+    order = _topo(pred, succ)
+    if len(order) < len(keys):
+        placed = set(order)
+        stuck = [i for i in range(len(keys)) if i not in placed]
+        dropped.extend(_break_cycles(G, keys, pred, succ, stuck))
+        order = _topo(pred, succ)
+    if dropped:
+        log.info("main path: dropped %d citation(s) to break cycles: %s", len(dropped), dropped[:10])
+    return _Flow(keys, pred, succ, order, dropped)
+
+
+def _check_weight(weight: str) -> None:
+    if weight not in WEIGHTS:
+        raise LineageError(f"unknown main path weight '{weight}'", hint="valid: " + ", ".join(WEIGHTS))
+
+
+def _counts(f: _Flow, weight: str) -> tuple[list[int], list[int]]:
+    """``N⁻`` (forward pass) and ``N⁺`` (backward pass) for ``weight``."""
+    n = len(f.keys)
+    every_source = weight in ("splc", "spnp")
+    every_sink = weight == "spnp"
+    fw = [0] * n
+    bw = [0] * n
+    get_fw = fw.__getitem__
+    get_bw = bw.__getitem__
+    for i in f.order:
+        p = f.pred[i]
+        fw[i] = sum(map(get_fw, p)) + 1 if (every_source or not p) else sum(map(get_fw, p))
+    for i in reversed(f.order):
+        s = f.succ[i]
+        bw[i] = sum(map(get_bw, s)) + 1 if (every_sink or not s) else sum(map(get_bw, s))
+    return fw, bw
+
+
+# --------------------------------------------------------------------------------------------------
+# public
+
+
+def search_path_counts(
+    G: nx.DiGraph,
+    *,
+    lineage: str | None = None,
+    nodes: Iterable[str] | None = None,
+    weight: Weight = "spc",
+    anchors: Iterable[str] | None = None,
+) -> dict[Edge, int]:
+    """Search path count of every citation of the analysed subgraph.
+
+    Parameters
+    ----------
+    G, lineage, nodes, weight, anchors
+        As in :func:`main_path`.
+
+    Returns
+    -------
+    dict[tuple[str, str], int]
+        ``(citing, cited)`` → weight, for every citation of the analysed network (after breaking
+        cycles; inside the anchors' corridor when anchored).
+
+    Examples
+    --------
+    ``c`` cites ``b``, ``b`` cites ``a`` and ``c`` cites ``a``: two source-to-sink paths (a→b→c and
+    a→c), one through each citation. SPNP counts the pairs joined through a citation: ``(b, a)`` joins
+    (a, b) and (a, c); ``(c, a)`` only (a, c):
+
+    >>> G = nx.DiGraph([("c", "b"), ("b", "a"), ("c", "a")])
+    >>> sorted(search_path_counts(G).items())
+    [(('b', 'a'), 1), (('c', 'a'), 1), (('c', 'b'), 1)]
+    >>> sorted(search_path_counts(G, weight="spnp").items())
+    [(('b', 'a'), 2), (('c', 'a'), 1), (('c', 'b'), 2)]
+    """
+    _check_weight(weight)
+    f, _ = _prepare(G, lineage, nodes, anchors)
+    fw, bw = _counts(f, weight)
+    keys = f.keys
+    return {(keys[b], keys[a]): fw[a] * bw[b] for a in range(len(keys)) for b in f.succ[a]}
+
+
+def main_path(
+    G: nx.DiGraph,
+    *,
+    lineage: str | None = None,
+    nodes: Iterable[str] | None = None,
+    weight: Weight = "spc",
+    key_routes: int = 1,
+    anchors: Iterable[str] | None = None,
+) -> MainPath:
+    """The main path(s) of the citation DAG by search path count.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        The citation graph (edge ``u → v``: u cites v). Node attributes used: ``lineages`` (lineage →
+        membership score), ``publication_date`` / ``year`` (only to break citation cycles).
+    lineage : str, optional
+        Analyse only this lineage's subgraph: the nodes whose ``lineages`` attribute gives it a score
+        > 0, plus its declared seeds (every key of its stages in ``G.graph["lineages"]`` and its
+        members in ``G.graph["lineage_members"]``, see :func:`graph.build.lineage.lineage_seeds`),
+        with the citations among them. Raises :class:`~graph.core.errors.UnknownLineageError` for an
+        undeclared name.
+    nodes : iterable of str, optional
+        Analyse only the subgraph induced by these keys (intersected with the lineage's when both are
+        given). Raises :class:`~graph.core.errors.UnknownPaperError` for a key not in ``G``.
+    weight : {"spc", "splc", "spnp"}
+        Search path count (source-to-sink), search path link count (every paper a source), search
+        path node pair (every paper a source and a sink). See the module docstring.
+    key_routes : int
+        ``k ≥ 1`` (default 1): the key-route main path (Liu & Lu 2012): the ``k`` heaviest citations,
+        each extended greedily backward to a source and forward to a sink, united. ``0``: the local
+        main path (Hummon & Doreian 1989): from the heaviest citation leaving a source, greedily
+        forward to a sink. Greedy steps take the heaviest next citation; ties go to the smaller key.
+    anchors : iterable of str, optional
+        Papers the main path runs between. Default: the lineage's seeds when ``lineage`` is given,
+        none otherwise. With anchors, the analysed network is narrowed to their *corridor*: the
+        anchors and every paper on a citation path from one anchor to another. Its sources and sinks
+        are anchors, so the search paths counted run from anchor to anchor. Pass ``anchors=()`` to
+        use the subgraph's own sources and sinks (classical main path analysis) with a lineage. If no
+        citation path joins two anchors, the classical network is used and :attr:`MainPath.anchors`
+        is empty. Raises :class:`~graph.core.errors.UnknownPaperError` for a key not in ``G``.
+
+    Returns
+    -------
+    MainPath
+        Empty (no nodes) when the subgraph has no citation. Citation cycles are broken first (see
+        :attr:`MainPath.dropped_edges` and ``docs/mainpath.md``).
+
+    Notes
+    -----
+    One pass in topological order and one in reverse: ``O(V + E)`` integer additions (the counts can
+    grow exponentially with the path length, so an addition costs O(digits)); the ``k`` heaviest
+    citations take ``O(E log k)``. Cycle breaking only touches the strongly connected components.
+
+    Examples
+    --------
+    Seven papers; flow (cited → citing) ``A→C, B→C, B→D, C→E, D→E, D→F, E→G, F→G``, i.e. the
+    graph's edges ``C→A`` ("C cites A") and so on. Sources A, B; sink G. By hand::
+
+        N⁻ (paths from a source):  A 1, B 1, C 2, D 1, E 3, F 1, G 4
+        N⁺ (paths to a sink):      G 1, E 1, F 1, C 1, D 2, A 1, B 3
+        SPC = N⁻(cited) · N⁺(citing):
+          C→A 1·1=1  C→B 1·1=1  D→B 1·2=2  E→C 2·1=2  E→D 1·1=1  F→D 1·1=1  G→E 3·1=3  G→F 1·1=1
+
+    (4 source-to-sink paths: ACEG, BCEG, BDEG, BDFG.) The heaviest citation is ``G→E`` (3);
+    backward from E the heavier cited paper is C (N⁻ 2 > 1), then A and B tie (N⁻ 1) and A wins by
+    key:
+
+    >>> G = nx.DiGraph([("C", "A"), ("C", "B"), ("D", "B"), ("E", "C"), ("E", "D"), ("F", "D"),
+    ...                 ("G", "E"), ("G", "F")])
+    >>> mp = main_path(G)
+    >>> mp.nodes, mp.weights[("G", "E")]
+    (('A', 'C', 'E', 'G'), 3)
+
+    The local main path starts at the heaviest citation leaving a source, ``D→B`` (2), and then
+    takes the heavier of E (N⁺ 1) and F (N⁺ 1) by key:
+
+    >>> main_path(G, key_routes=0).nodes
+    ('B', 'D', 'E', 'G')
+
+    Two key routes: the next heaviest are ``D→B`` and ``E→C`` (2 each; ``D→B`` wins by key), so the
+    union adds B → D → E:
+
+    >>> mp2 = main_path(G, key_routes=2)
+    >>> mp2.nodes
+    ('A', 'B', 'C', 'D', 'E', 'G')
+    >>> mp2.edges
+    (('C', 'A'), ('D', 'B'), ('E', 'C'), ('E', 'D'), ('G', 'E'))
+
+    SPLC: every paper is a source, ``N⁻ = 1 + Σ N⁻(cited)``: A 1, B 1, C 3, D 2, E 6, F 3, G 10;
+    N⁺ as for SPC. Weights: C→A 1, C→B 1, D→B 2, E→C 3, E→D 2, F→D 2, G→E 6, G→F 3:
+
+    >>> mp = main_path(G, weight="splc")
+    >>> mp.nodes, [mp.weights[e] for e in mp.edges]
+    (('A', 'C', 'E', 'G'), [1, 3, 6])
+
+    SPNP: also every paper a sink, ``N⁺ = 1 + Σ N⁺(citing)``: G 1, E 2, F 2, C 3, D 5, A 4, B 9.
+    Weights: C→A 1·3=3, C→B 1·3=3, D→B 1·5=5, E→C 3·2=6, E→D 2·2=4, F→D 2·2=4, G→E 6·1=6,
+    G→F 3·1=3. ``E→C`` and ``G→E`` tie at 6 and ``E→C`` wins by key; backward from C, A and B
+    tie (N⁻ 1) and A wins:
+
+    >>> mp = main_path(G, weight="spnp")
+    >>> mp.nodes, [mp.weights[e] for e in mp.edges]
+    (('A', 'C', 'E', 'G'), [3, 6, 6])
+
+    Anchored at B and G, the corridor drops A: A cites nothing, so no anchor-to-anchor path runs
+    through it. Flow
+    ``B→C, B→D, C→E, D→E, D→F, E→G, F→G``; N⁻: B 1, C 1, D 1, E 2, F 1, G 3; N⁺: G 1, E 1, F 1,
+    C 1, D 2, B 3 (three paths from B to G: BCEG, BDEG, BDFG). ``D→B`` and ``G→E`` tie at 2 and
+    ``D→B`` wins by key:
+
+    >>> mp = main_path(G, anchors=["B", "G"])
+    >>> mp.anchors, mp.nodes, [mp.weights[e] for e in mp.edges]
+    (('B', 'G'), ('B', 'D', 'E', 'G'), [2, 1, 2])
+
+    A 2-cycle: ``x`` (2020) and ``y`` (2021) cite each other and ``z`` cites ``y``. The citation of
+    the newer ``y`` by the older ``x`` is dropped:
+
+    >>> H = nx.DiGraph([("x", "y"), ("y", "x"), ("z", "y")])
+    >>> H.nodes["x"]["year"], H.nodes["y"]["year"], H.nodes["z"]["year"] = 2020, 2021, 2022
+    >>> mp = main_path(H, key_routes=2)
+    >>> mp.dropped_edges, mp.nodes, mp.edges
+    ((('x', 'y'),), ('x', 'y', 'z'), (('y', 'x'), ('z', 'y')))
+
+    Same year: the cycle's citation with the lowest one-step pair count is dropped,
+    ``x→y`` (1 + 1)·(1 + 1) = 4 against ``y→x`` (1 + 1)·(1 + 2) = 6:
+
+    >>> H.nodes["x"]["year"] = 2021
+    >>> main_path(H).dropped_edges
+    (('x', 'y'),)
+    """
+    if not isinstance(key_routes, int) or key_routes < 0:
+        raise LineageError(f"key_routes must be an integer >= 0, not {key_routes!r}",
+                           hint="0 = local main path, k >= 1 = k key routes")
+    _check_weight(weight)
+    f, used = _prepare(G, lineage, nodes, anchors)
+    fw, bw = _counts(f, weight)
+    keys, pred, succ = f.keys, f.pred, f.succ
+    n = len(keys)
+    rank = [0] * n
+    for r, i in enumerate(sorted(range(n), key=keys.__getitem__)):
+        rank[i] = r
+
+    def forward(x: int) -> int:  # heaviest citing paper; ties -> smaller key
+        return max(succ[x], key=lambda c: (bw[c], -rank[c]))
+
+    def backward(x: int) -> int:  # heaviest cited paper
+        return max(pred[x], key=lambda c: (fw[c], -rank[c]))
+
+    if key_routes == 0:
+        starts = [(fw[a] * bw[b], -rank[a], -rank[b], a, b) for a in range(n) if not pred[a] for b in succ[a]]
+        picked = [max(starts)[3:]] if starts else []
+    else:
+        picked = [t[3:] for t in heapq.nlargest(
+            key_routes, ((fw[a] * bw[b], -rank[a], -rank[b], a, b) for a in range(n) for b in succ[a]))]
+    flow_edges: set[tuple[int, int]] = set()
+    done_fw: set[int] = set()
+    done_bw: set[int] = set()
+    for a, b in picked:
+        flow_edges.add((a, b))
+        x = b
+        while succ[x] and x not in done_fw:
+            done_fw.add(x)
+            y = forward(x)
+            flow_edges.add((x, y))
+            x = y
+        x = a
+        while key_routes and pred[x] and x not in done_bw:
+            done_bw.add(x)
+            y = backward(x)
+            flow_edges.add((y, x))
+            x = y
+
+    P = nx.DiGraph()
+    P.add_edges_from((keys[a], keys[b]) for a, b in flow_edges)  # flow direction: cited -> citing
+
+    def sort_key(k: str) -> str:
+        w = _when(G.nodes[k])
+        return "|".join(f"{p:04d}" for p in w) + "|" + k if w else "9999|" + k
+
+    order = list(nx.lexicographical_topological_sort(P, key=sort_key))
+    pos = {k: i for i, k in enumerate(order)}
+    edges = tuple(sorted(((b, a) for a, b in P.edges), key=lambda e: (pos[e[1]], pos[e[0]])))
+    idx = {k: i for i, k in enumerate(keys)} if edges else {}
+    weights = {(u, v): fw[idx[v]] * bw[idx[u]] for u, v in edges}
+    if not edges:
+        log.info("main path: no citation among the %d analysed papers", n)
+    return MainPath(nodes=tuple(order), edges=edges, weights=weights, weight=weight,
+                    dropped_edges=tuple(f.dropped), key_routes=key_routes, lineage=lineage, anchors=used)
