@@ -114,7 +114,7 @@ def test_unknown_paper_is_listed_and_the_rest_expands(
     monkeypatch.setenv("S2_API_URL", fake_s2.url)
     code, out, err = run("expand", "--quiet", "--seeds", str(seeds))
     assert code == 0, err
-    assert "unresolved seeds (1): ghost" in err
+    assert "warning: seed 'ghost' was not found" in err
     assert out.startswith("nodes=3 edges=1 ")  # dpo, its reference, and the unresolved seed as a bare node
 
 

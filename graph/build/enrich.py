@@ -14,7 +14,7 @@ from graph.core.errors import ApiError
 from graph.core.models import Paper
 from graph.core.settings import Settings
 
-__all__ = ["enrich_from_arxiv"]
+__all__ = ["arxiv_metadata", "enrich_from_arxiv"]
 
 log = logging.getLogger(__name__)
 
@@ -82,3 +82,18 @@ def enrich_from_arxiv(G: nx.DiGraph, keys: Iterable[str], *, settings: Settings,
     finally:
         if own:
             cache.close()
+
+
+def arxiv_metadata(key: str, arxiv_id: str, *, settings: Settings, offline: bool | None = None, cache: Any = None,
+                   source: Any = None) -> dict[str, Any]:
+    """The arXiv fields (abstract, authors, date, venue, DOI) of one paper, without touching any graph.
+
+    The cache is asked first; arXiv only when online, and what it returns is cached. Network problems
+    are logged and give ``{}``.
+    """
+    G = nx.DiGraph()
+    G.add_node(key, arxiv_id=arxiv_id)
+    s = settings if offline is None or offline == settings.offline else settings.with_(offline=bool(offline))
+    enrich_from_arxiv(G, [key], settings=s, cache=cache, source=source)
+    d = G.nodes[key]
+    return {f: d[f] for f in _FIELDS if d.get(f)}

@@ -1,0 +1,163 @@
+"""Commands about the data: expand, export, the snapshot and the cache."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from graph.build.meta import GraphMeta
+from graph.cli._shell import (
+    Fmt,
+    FormatOpt,
+    LineagesOpt,
+    OfflineOpt,
+    Progress,
+    QuietOpt,
+    SeedsOpt,
+    dump,
+    engine,
+    err,
+    handle_errors,
+    table,
+)
+from graph.core.settings import Settings
+from graph.present.export import FORMATS
+
+__all__ = ["app_commands", "cache_app", "snapshot_app"]
+
+app_commands = typer.Typer()
+snapshot_app = typer.Typer(help="The embedded offline snapshot.", no_args_is_help=True)
+cache_app = typer.Typer(help="The local SQLite cache.", no_args_is_help=True)
+
+
+class Direction(str, Enum):
+    references = "references"
+    citations = "citations"
+    both = "both"
+
+
+ExportFmt = Enum("ExportFmt", {k: k for k in FORMATS}, type=str)  # type: ignore[misc]
+
+
+@app_commands.command("expand")
+@handle_errors
+def expand_cmd(
+    lineage: LineagesOpt = None,
+    depth: Annotated[int, typer.Option(min=0, max=3, help="Hops from the seeds.")] = 1,
+    direction: Annotated[Direction, typer.Option(help="references, citations or both")] = Direction.both,
+    max_nodes: Annotated[int | None, typer.Option("--max-nodes", min=1, help="Keep the most connected.")] = None,
+    offline: OfflineOpt = False,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the graph as node-link JSON.")] = None,
+    quiet: QuietOpt = False,
+    seeds: SeedsOpt = None,
+) -> None:
+    """Expand seeds into a citation graph; ends with 'nodes=N edges=M requests=R cache_hits=H'."""
+    from graph.explore import GraphSpec
+
+    eng = engine(seeds, offline)
+    spec = GraphSpec(lineages=tuple(lineage or ()), depth=depth, direction=direction.value, max_nodes=max_nodes)
+    G = eng.graph(spec, progress=Progress(quiet))
+    for note in eng.notes(G)[:-1]:
+        err(note)
+    if out:
+        from graph.present.export import write_export
+
+        write_export(G, "json", out)
+        err(f"wrote {out}")
+    m = GraphMeta.of(G)
+    typer.echo(f"nodes={G.number_of_nodes()} edges={G.number_of_edges()} "
+               f"requests={m.requests} cache_hits={m.cache_hits}")
+
+
+@app_commands.command("export")
+@handle_errors
+def export_cmd(
+    fmt: Annotated[ExportFmt, typer.Option("--format", "-f", help=", ".join(FORMATS))],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The file to write.")],
+    lineage: LineagesOpt = None,
+    around: Annotated[str | None, typer.Option(help="Focus on this paper (alias / id).")] = None,
+    radius: Annotated[int, typer.Option(min=0, max=5)] = 1,
+    ancestors: Annotated[int | None, typer.Option(min=0, help="Only seeds + the top-K missing ancestors.")] = None,
+    depth: Annotated[int, typer.Option(min=0, max=3)] = 1,
+    direction: Annotated[Direction, typer.Option()] = Direction.both,
+    offline: OfflineOpt = False,
+    seeds: SeedsOpt = None,
+) -> None:
+    """Export exactly the subgraph you are looking at (same filters and marks as the app)."""
+    eng = engine(seeds, offline)
+    v = eng.view(lineage, depth=depth, direction=direction.value, around=around, radius=radius,
+                 top_ancestors=ancestors if ancestors is not None else 10, only_top=ancestors is not None,
+                 top_frontier=0 if ancestors is not None else 10)
+    data = v.export(fmt.value)
+    out.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    err(f"wrote {out} ({fmt.value}): {v.graph.number_of_nodes()} papers, {v.graph.number_of_edges()} citations")
+
+
+@snapshot_app.command("info")
+@handle_errors
+def snapshot_info_cmd(fmt: FormatOpt = Fmt.table, seeds: SeedsOpt = None) -> None:
+    """Counts, sources, dates and completeness per lineage of the embedded snapshot."""
+    from graph.build.refresh import snapshot_info
+    from graph.store.snapshot import load_snapshot
+
+    cat = engine(seeds, True).catalogue
+    info = snapshot_info(load_snapshot(), cat)
+    if fmt == Fmt.json:
+        dump(info)
+        return
+    for k in ("papers", "edges", "built_at", "gathered"):
+        if k in info:
+            typer.echo(f"{k:>10}: {info[k]}")
+    typer.echo("   sources: " + "; ".join(f"{s['name']} ({s['count']})" for s in info.get("sources", [])))
+    table(
+        info["lineages"],
+        ["lineage", "seeds", "in_snapshot", "complete", "partial", "none_found", "missing"],
+        title="reference lists per lineage",
+    )
+
+
+@snapshot_app.command("refresh")
+@handle_errors
+def snapshot_refresh_cmd(
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder to write (default: seeds/snapshot).")] = None,
+    quiet: QuietOpt = False,
+    seeds: SeedsOpt = None,
+) -> None:
+    """Re-fetch every seed's metadata, references and citations from Semantic Scholar; rewrite the snapshot."""
+    from graph.build.refresh import refresh_snapshot
+
+    eng = engine(seeds, False)
+    meta = refresh_snapshot(eng.catalogue, settings=eng.settings, out=out, progress=Progress(quiet))
+    err(f"snapshot written: {meta['counts']}")
+
+
+@cache_app.command("clear")
+@handle_errors
+def cache_clear_cmd() -> None:
+    """Delete the cache file (works on a corrupt cache too)."""
+    from graph.store.cache import clear_cache
+
+    s = Settings.from_env()
+    clear_cache(s.cache_path)
+    err(f"cleared {s.cache_path}")
+
+
+@cache_app.command("info")
+@handle_errors
+def cache_info_cmd(fmt: FormatOpt = Fmt.table) -> None:
+    """Where the cache is and what it holds."""
+    from graph.store.cache import Cache
+
+    s = Settings.from_env()
+    with Cache(s.cache_path) as c:
+        st = {"path": str(s.cache_path), **c.stats()}
+    if fmt == Fmt.json:
+        dump(st)
+    else:
+        for k, v in st.items():
+            typer.echo(f"{k:>10}: {v}")
+
+
