@@ -114,13 +114,18 @@ class View:
     """Node key -> ``missing-ancestor`` / ``frontier`` / ``focus``, for nodes in :attr:`graph`."""
     why: dict[str, str]
     """Node key -> one line saying why it is marked."""
+    stages: list[list[str]] | None = None
+    """The spine (lineage view only): stages of node keys, oldest first."""
 
     def export(self, fmt: str, **html_options: Any) -> str | bytes:
         """The view in an export format (``graph.present.export.FORMATS``); HTML marks the same papers as the app."""
         from graph.present.export import export_graph
 
         if fmt == "html":
-            return export_graph(self.graph, fmt, **{"highlight": self.highlight, **html_options})
+            extra: dict[str, Any] = {"highlight": self.highlight}
+            if self.stages is not None:
+                extra.update(layout="lineage", stages=self.stages)
+            return export_graph(self.graph, fmt, **{**extra, **html_options})
         return export_graph(self.graph, fmt)
 
 
@@ -405,6 +410,80 @@ class Engine:
 
         return self._memo(("check", names, one), make)
 
+    def mainpath(self, lineage: str, *, weight: str = "spc", key_routes: int = 1) -> Answer:
+        """The main path(s) of ``lineage``'s citation DAG (``graph.analyse.mainpath``), old to new."""
+        names, one = self._scope(lineage, None)
+        assert one is not None
+
+        def make() -> Answer:
+            from graph.analyse.mainpath import main_path
+
+            G = self.analysis_graph(names)
+            mp = main_path(G, lineage=one, weight=weight, key_routes=key_routes)  # type: ignore[arg-type]
+            best: dict[str, int] = {}
+            for (u, v), w in mp.weights.items():
+                best[u] = max(best.get(u, 0), w)
+                best[v] = max(best.get(v, 0), w)
+            rows = [_paper_row(G, k, **{"#": i}, weight=best.get(k, 0)) for i, k in enumerate(mp.nodes, 1)]
+            notes = self.notes(G, one)
+            if mp.dropped_edges:
+                dropped = "; ".join(f"{display_name(G, u)} -> {display_name(G, v)}" for u, v in mp.dropped_edges[:5])
+                notes.insert(0, f"{len(mp.dropped_edges)} citation(s) dropped to break citation cycles: {dropped}")
+            title = f"main path of {one} ({weight}, {key_routes} key route(s))"
+            return Answer("mainpath", rows, notes, title)
+
+        return self._memo(("mainpath", names, one, weight, key_routes), make)
+
+    def chain(self, lineage: str) -> tuple[list[list[str]], bool]:
+        """The spine of ``lineage``: its declared stages as node keys, or, for a list without declared stages
+        (a BibTeX file, an id list, an upload), the seeds in main-path order. Returns (stages, suggested)."""
+        names, one = self._scope(lineage, None)
+        assert one is not None
+        G = self.analysis_graph(names)
+        stages = [list(s) for s in GraphMeta.of(G).lineages.get(one, []) if s]
+        if len(stages) > 1:
+            return stages, False
+        seeds = set(GraphMeta.of(G).lineage_keys(one))
+        on_path = [k for k in self.mainpath(one).paper_keys() if k in seeds]
+        if len(on_path) < 2:
+            by_year = sorted(seeds & set(G), key=lambda k: (G.nodes[k].get("year") or 0, k))
+            on_path = by_year
+        return [[k] for k in on_path], True
+
+    def suggested_yaml(self, lineage: str) -> str:
+        """The suggested chain of a list without declared stages, as a ``lineages:`` YAML snippet."""
+        stages, _ = self.chain(lineage)
+        G = self.analysis_graph(self.lineage_names([lineage]))
+        names = [display_name(G, s[0]) for s in stages]
+        return "lineages:\n  " + _yaml_key(lineage) + ": [" + ", ".join(f"[{_yaml_key(n)}]" for n in names) + "]\n"
+
+    def lineage_view(self, lineage: str, *, nodes: int = 50, all_edges: bool = False, top: int = 10) -> View:
+        """The lineage view (historiograph) of one lineage: the chain as the spine, its main path bold,
+        its top missing ancestors and frontier around it, about ``nodes`` papers."""
+        from graph.present.lineage_view import build_lineage_view
+
+        names, one = self._scope(lineage, None)
+        assert one is not None
+        G = self.analysis_graph(names)
+        stages, _ = self.chain(one)
+        chk = self.check(one)
+        verdicts = [{"from": r["from_id"], "to": r["to_id"], "verdict": r["verdict"], "via": r["via_ids"],
+                     "note": r["note"]} for r in chk.rows]
+        ma, fr = self.ancestors(one, top=top), self.frontier(one, top=top)
+        from graph.analyse.mainpath import main_path
+
+        mp = main_path(G, lineage=one)
+        H = build_lineage_view(G, stages=stages, verdicts=verdicts or None, ancestors=ma.paper_keys(),
+                               frontier=fr.paper_keys(), main_path=list(mp.nodes), main_path_edges=list(mp.edges),
+                               max_nodes=nodes, all_edges=all_edges,
+                               members=GraphMeta.of(G).lineage_members.get(one, []))
+        H.graph.update({k: v for k, v in G.graph.items() if k not in H.graph})
+        highlight = {k: "missing-ancestor" for k in ma.paper_keys() if k in H}
+        highlight.update({k: "frontier" for k in fr.paper_keys() if k in H})
+        why = {r["paper_id"]: f"missing ancestor — {r['explanation']}" for r in ma.rows}
+        why.update({r["paper_id"]: f"frontier — {r['explanation']}" for r in fr.rows})
+        return View(H, G, ma, fr, highlight, why, stages=stages)
+
     def evaluate_loo(self, lineage: str | None = None) -> dict[str, Any]:
         """Leave-one-out over the seeds of ``lineage`` (or all) on the analysis graph: ours vs Top Cited."""
         from graph.analyse.analysis import evaluate_ancestors
@@ -472,6 +551,13 @@ class Engine:
 
 
 # ---------------------------------------------------------------------- rows
+
+
+def _yaml_key(text: str) -> str:
+    """A YAML-safe plain scalar (quoted when it holds anything but letters, digits, ``-``, ``_``, ``.``)."""
+    import re
+
+    return text if re.fullmatch(r"[A-Za-z][\w.-]*", text) else '"' + text.replace('"', "'") + '"'
 
 
 def _by_year(G: nx.DiGraph, nodes: Any) -> list[str]:
