@@ -1,4 +1,4 @@
-"""Tests of graph/seeds.py and of the shipped catalogue in seeds/ (fixtures: tests/data/seeds/)."""
+"""Tests of graph/catalogue/ and of the shipped catalogue in seeds/ (fixtures: tests/data/seeds/)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,17 @@ from graph.catalogue.load import KINDS, Appearance, Catalogue, Lineage, Seed, lo
 from graph.core.errors import BadIdError, SeedFileError, UnknownLineageError, UnknownPaperError
 from graph.core.ids import normalize_title, paper_key
 from graph.core.settings import default_seeds_path
+from graph.store.snapshot import Snapshot, load_snapshot
 
 DATA = Path(__file__).parent / "data" / "seeds"
 SEEDS = default_seeds_path()
 DOC004 = "004_56bf711ad49a094a.txt"
 DOC000 = "000_1226852ca78bbb58.txt"
+
+
+@pytest.fixture(scope="module")
+def snapshot() -> Snapshot:
+    return load_snapshot()
 
 
 @pytest.fixture(scope="module")
@@ -234,11 +240,78 @@ def test_text_list() -> None:
     assert [st[0] for st in lin.stages] == [s.alias for s in seeds]  # file order
 
 
-def test_text_list_without_suffix(tmp_path: Path) -> None:
+def test_text_list_without_suffix(tmp_path: Path, snapshot: Snapshot) -> None:
     p = tmp_path / "reading"
     p.write_text("1409.0473\n\n# comment\n1706.03762\n")
+    cat = load_catalogue(p, snapshot=snapshot)
+    assert cat.get_lineage("reading").arrows() == [("bahdanau2014", "vaswani2017")]
+    # without a paper index nothing but the line is known: no id-shaped alias either
+    assert load_catalogue(p).get_lineage("reading").arrows() == [("paper-1", "paper-4")]
+
+
+# ---------------------------------------------------------------------------------------------------
+# aliases of generated entries and LaTeX decoding
+
+
+def test_generated_aliases_are_readable_and_stable(snapshot: Snapshot) -> None:
+    """Author + year or a short title, never an id or a cut title; the same file gives the same aliases."""
+    for name in ("user_list.txt", "user_list.bib"):
+        cat = load_catalogue(DATA / name, snapshot=snapshot)
+        again = load_catalogue(DATA / name, snapshot=snapshot)
+        assert list(cat.seeds) == list(again.seeds)
+        for alias, seed in cat.seeds.items():
+            assert not re.match(r"^(arxiv|doi|s2)-", alias), alias
+            assert not re.search(r"\d{4}\.\d{4,5}|10\.\d{4}", alias), alias
+            if seed.title and "-" in alias and not alias.startswith("paper-"):
+                words = alias.split("-")
+                assert len(words) <= 3 and all(w in normalize_title(seed.title).replace(" ", "") for w in words)
+    txt = load_catalogue(DATA / "user_list.txt", snapshot=snapshot)
+    assert list(txt.seeds) == ["dosovitskiy2020", "rafailov2023", "ethayarajh2024", "scalable-diffusion-models",
+                               "covington2016", "caron2021", "hu2021", "paper-9"]
+    bib = load_catalogue(DATA / "user_list.bib", snapshot=snapshot)
+    # readable citation keys are kept; id-like ones (DBLP:…) become author + year or a short title
+    assert list(bib.seeds) == ["ethayarajh2024", "lambert2024tulu", "scalable-diffusion-models",
+                               "kopf2023openassistant", "ghost2025", "nobody2021"]
+
+
+def test_alias_collisions_get_letters(tmp_path: Path, snapshot: Snapshot) -> None:
+    p = tmp_path / "two.bib"
+    p.write_text("@misc{DBLP:a/1, title={First}, author={Smith, Ann}, year={2020}}\n"
+                 "@misc{DBLP:a/2, title={Second}, author={Smith, Bob}, year={2020}}\n"
+                 "@misc{DBLP:a/3, title={Third}, author={Smith, Cy}, year={2020}}\n"
+                 "@misc{smith2020, title={Fourth}, author={Smith, Di}, year={2020}}\n")
     cat = load_catalogue(p)
-    assert cat.get_lineage("reading").arrows() == [("arxiv-1409.0473", "arxiv-1706.03762")]
+    # the readable key keeps its name; derived aliases take the next letters, in file order
+    assert [s.title for s in cat.seeds.values()] == ["First", "Second", "Third", "Fourth"]
+    assert list(cat.seeds) == ["smith2020b", "smith2020c", "smith2020d", "smith2020"]
+
+
+def test_bibtex_is_decoded_from_latex(tmp_path: Path) -> None:
+    p = tmp_path / "latex.bib"
+    p.write_text(r"""@article{k1,
+  title = {{KTO}: {\"u}ber Prospect Theory -- and {B}eyond},
+  author = {M{\"u}ller, J{\"o}rg and Ethayarajh, Kawin},
+  year = {2024},
+  url = {https://example.org/paper%20one.pdf},
+  note = {see arXiv:2402.01306}
+}
+""", encoding="utf-8")
+    seed = load_catalogue(p).seeds["k1"]
+    assert seed.title == "KTO: über Prospect Theory – and Beyond"
+    assert seed.org == "Müller, Jörg et al."
+    assert seed.url == "https://example.org/paper%20one.pdf"  # id fields are read raw: % is no LaTeX comment
+    assert seed.arxiv_id == "2402.01306"
+
+
+def test_user_bib_titles_decoded(snapshot: Snapshot) -> None:
+    bib = load_catalogue(DATA / "user_list.bib", snapshot=snapshot)
+    assert bib.seeds["lambert2024tulu"].title == "Tülu 3: Pushing Frontiers in Open Language Model Post-Training"
+    assert bib.seeds["kopf2023openassistant"].title == ("OpenAssistant Conversations – Democratizing Large "
+                                                        "Language Model Alignment")
+    assert bib.seeds["kopf2023openassistant"].org == "Köpf, Andreas"
+    # the url-only and DOI-only entries got their ids from the url / doi fields
+    assert bib.seeds["lambert2024tulu"].arxiv_id == "2411.15124"
+    assert bib.seeds["scalable-diffusion-models"].doi == "10.1109/iccv51070.2023.00387"
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from pathlib import Path
 
 import yaml
 
+from graph.catalogue.aliases import PaperIndex
 from graph.catalogue.bib_format import load_bib
 from graph.catalogue.common import LOCATION_HINT, read_text
 from graph.catalogue.model import KINDS, Appearance, Catalogue, Lineage, Seed
@@ -57,11 +58,16 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-def load_catalogue(path: str | Path | None = None) -> Catalogue:
+def load_catalogue(path: str | Path | None = None, *, snapshot: PaperIndex | None = None) -> Catalogue:
     """Load and validate a catalogue: a folder of YAML, one YAML file, a ``.bib`` or a text list.
 
     ``None`` loads the built-in ``seeds/`` folder. Raises :class:`SeedFileError` with file, line,
     bad value and fix.
+
+    ``snapshot`` (a :class:`graph.store.snapshot.Snapshot`, or any :class:`graph.catalogue.aliases.PaperIndex`)
+    gives the author, year and title behind an id-only entry of a text list or BibTeX file, from which its
+    alias is derived deterministically (:mod:`graph.catalogue.aliases`); without it such an entry is
+    called ``paper-<line>``. YAML catalogues name their aliases themselves.
     """
     p = Path(path) if path is not None else default_seeds_path()
     p = p.expanduser()
@@ -88,9 +94,9 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     text = read_text(p)
     stripped = text.lstrip()
     if suffix == ".bib" or re.match(r"^(%.*\n\s*)*@\w+\s*[{(]", stripped):
-        return load_bib(p, text)
+        return load_bib(p, text, snapshot)
     if suffix == ".json" or stripped.startswith(("{", "[")) or re.match(r"^(papers|lineages)\s*:", stripped):
         root = compose(p)
         if root is not None and not isinstance(root, yaml.ScalarNode):
             return load_yaml_roots([(p, root)], str(p), single=True)
-    return load_text(p, text)
+    return load_text(p, text, snapshot)

@@ -1,11 +1,16 @@
-"""The text-list catalogue: one arXiv id, DOI, S2 id or title a line (``#`` comments), one lineage."""
+"""The text-list catalogue: one arXiv id, DOI, S2 id or title a line (``#`` comments), one lineage.
+
+Each line gets a readable alias (:mod:`graph.catalogue.aliases`): first author + year, or a short title,
+looked up in ``index`` (the snapshot) when the line gives only an id.
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from graph.catalogue.common import S2_SHA, one_lineage, slug, unique_alias
+from graph.catalogue.aliases import PaperIndex, alias_for, known_metadata
+from graph.catalogue.common import S2_SHA, one_lineage
 from graph.catalogue.model import Catalogue, Seed
 from graph.core.errors import BadIdError, SeedFileError
 from graph.core.ids import normalize_title, parse_paper_ref
@@ -13,7 +18,8 @@ from graph.core.ids import normalize_title, parse_paper_ref
 __all__ = ["load_text"]
 
 
-def load_text(path: Path, text: str) -> Catalogue:
+def load_text(path: Path, text: str, index: PaperIndex | None = None) -> Catalogue:
+    """One seed a line, in file order, as one lineage named after the file; raises ``SeedFileError``."""
     p = str(path)
     seeds: list[Seed] = []
     taken: set[str] = set()
@@ -46,15 +52,9 @@ def load_text(path: Path, text: str) -> Catalogue:
                 raise SeedFileError(f"cannot read a paper from '{line}'", path=p, line=n,
                                     hint="give one arXiv id, DOI or title per line")
             title = line
-        if arxiv:
-            base = f"arxiv-{arxiv.replace('/', '-')}"
-        elif doi:
-            base = "doi-" + re.sub(r"[^a-z0-9.]+", "-", doi).strip("-")
-        elif s2:
-            base = "s2-" + re.sub(r"[^a-z0-9]+", "-", s2.lower())[:16]
-        else:
-            base = slug(" ".join(normalize_title(title).split()[:6]))
-        seed = Seed(alias=unique_alias(base, taken), title=title, arxiv_id=arxiv, doi=doi, s2_id=s2,
+        known_title, first_author, year = known_metadata(index, arxiv_id=arxiv, doi=doi, title=title)
+        alias = alias_for(title=known_title, first_author=first_author, year=year, taken=taken, number=n)
+        seed = Seed(alias=alias, title=title, arxiv_id=arxiv, doi=doi, s2_id=s2,
                     doc=path.name, source=f"{path.name} line {n}")
         if seed.key in keys:
             raise SeedFileError(f"'{line}' is listed twice (lines {keys[seed.key]} and {n})", path=p, line=n,

@@ -20,6 +20,18 @@ users:
   id was unknown, so :meth:`S2Source.get_papers` posts ``/paper/batch`` through the same requester
   and keeps the positions.
 
+Shapes of the real API handled here (recorded answers in ``tests/data/s2/``, see its README):
+
+- ``/paper/search/match`` answers 404 ``{"error": "Title match not found"}`` when nothing matches:
+  :meth:`S2Source.match_title` returns None (one request, no retry);
+- ``/paper/batch`` answers ``null`` for an unknown id: that id maps to None;
+- a paper may come without ``externalIds`` (``null``) or with ``"paperId": null`` (a reference S2 could
+  not link): it is kept, keyed by its title (or S2 id), when it has one;
+- a published DOI may be answered with the arXiv preprint record, whose ``externalIds`` do not list it:
+  the DOI that was asked is kept on the paper (it names the same paper);
+- ``/references`` and ``/citations`` items may have a ``null`` ``citedPaper`` / ``citingPaper``: the item
+  is skipped with a log line.
+
 Responses are untrusted: fields the client's wrappers would choke on (a malformed
 ``publicationDate``, ``authors`` that is not a list, …) are cleaned before they reach them, unknown
 fields are ignored, and malformed items are skipped with a log line.
@@ -35,6 +47,7 @@ import re
 import threading
 import time
 from collections.abc import Coroutine, Sequence
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
@@ -45,6 +58,7 @@ from semanticscholar._utils import _run_async
 from semanticscholar.ApiRequester import ApiRequester
 
 from graph.core.errors import ApiError, BadIdError, NotFoundError, OfflineError, RateLimitedError
+from graph.core.ids import normalize_doi, paper_key
 from graph.core.models import Citation, Paper
 from graph.core.query import s2_query_id
 from graph.core.settings import Settings
@@ -243,7 +257,7 @@ class S2Source:
                                f"({len(chunk)} ids asked)", url=url)
             now = _now()
             for qid, item in zip(chunk, data, strict=True):
-                found[qid] = self._paper_or_none(item, now, what=f"batch item {qid!r}")
+                found[qid] = _with_asked_doi(self._paper_or_none(item, now, what=f"batch item {qid!r}"), qid)
         return {i: found.get(i.strip()) for i in ids}
 
     def get_paper(self, id: str) -> Paper:
@@ -253,7 +267,7 @@ class S2Source:
         paper = self._paper_or_none(raw, _now(), what=f"paper {id!r}")
         if paper is None:
             raise ApiError(f"Semantic Scholar sent an empty paper for {id!r}", url=f"{self._base}/paper/{id}")
-        return paper
+        return _with_asked_doi(paper, id.strip()) or paper
 
     def references(self, paper: Paper) -> list[tuple[Paper, Citation]]:
         """Every reference of ``paper`` (all pages): (cited paper, ``paper`` → cited edge)."""
@@ -482,6 +496,30 @@ class S2Source:
         if not cleaned or not (cleaned.get("paperId") or cleaned.get("title")):
             raise _Retry("empty paper (no paperId)", status=status)
         return cleaned
+
+
+def _with_asked_doi(paper: Paper | None, qid: str) -> Paper | None:
+    """``paper`` with the DOI it was asked by, when its record lists none (a preprint record answering for
+    the published DOI); its key is recomputed with :func:`graph.core.ids.paper_key`.
+
+    >>> p = Paper("arxiv:2212.09748", arxiv_id="2212.09748", title="Scalable Diffusion Models with Transformers")
+    >>> q = _with_asked_doi(p, "DOI:10.1109/ICCV51070.2023.00387")
+    >>> q.doi, q.paper_id
+    ('10.1109/iccv51070.2023.00387', 'arxiv:2212.09748')
+    >>> _with_asked_doi(p, "ARXIV:2212.09748") is p
+    True
+    """
+    if paper is None or paper.doi:
+        return paper
+    text = qid[4:] if qid[:4].upper() == "DOI:" else qid if qid.startswith("10.") else None
+    if not text:
+        return paper
+    try:
+        doi = normalize_doi(text)
+    except BadIdError:
+        return paper
+    key = paper_key(arxiv_id=paper.arxiv_id, doi=doi, s2_id=paper.s2_id, title=paper.title)
+    return replace(paper, doi=doi, paper_id=key)
 
 
 def _retry_after(value: str | None) -> float | None:

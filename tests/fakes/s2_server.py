@@ -12,6 +12,18 @@ copied to ``tests/data/s2/``):
 - ``GET  /graph/v1/paper/search/match?query=``: ``{"data": [paper + matchScore]}`` or 404
   ``{"error": "Title match not found"}``.
 
+Real shapes the fake can also speak (``tests/data/s2/README.md`` says where each was recorded):
+
+- :meth:`FakeS2.replay` loads a recorded vcrpy cassette: each recorded request (method, path, query,
+  body) is answered with the recorded status and body verbatim, and every paper object in the answers
+  is served for any other request too;
+- :meth:`FakeS2.add_listing_item` appends a raw item to a references / citations list, e.g.
+  ``{"citedPaper": null}`` or ``{"citedPaper": {"paperId": null, "title": …}}`` (a reference S2 could
+  not link, as in the recorded ``test_get_paper_references.yaml``);
+- :meth:`FakeS2.add_id` makes one more id name a paper, e.g. a published DOI that Semantic Scholar
+  resolves to the arXiv preprint record, whose ``externalIds`` do not carry that DOI;
+- a paper added without ``externalIds`` is served with ``"externalIds": null``.
+
 Fault modes can be switched on while the server runs (thread-safe): 429 with ``Retry-After``
 (first K requests, a fraction p, or more than R requests a second), 5xx, connection resets,
 truncated JSON, timeouts (sleeping longer than the client waits), slow responses and a per-request
@@ -44,6 +56,7 @@ from collections import Counter, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -117,6 +130,35 @@ class _Record:
     raw: dict[str, Any]
     references: list[tuple[str, bool]] = field(default_factory=list)   # (cited paperId, influential)
     citations: list[tuple[str, bool]] = field(default_factory=list)    # (citing paperId, influential)
+    raw_items: dict[str, list[Any]] = field(default_factory=dict)      # direction -> verbatim listing items
+
+
+def _canonical_body(body: Any) -> str:
+    """A request body as canonical JSON (or its text when it is not JSON), for matching replays."""
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    if not body:
+        return ""
+    try:
+        return json.dumps(json.loads(body), sort_keys=True)
+    except (TypeError, ValueError):
+        return str(body)
+
+
+def _papers_in(payload: Any) -> Iterable[dict[str, Any]]:
+    """Every paper object (with a non-null paperId) in a recorded answer."""
+    items = payload if isinstance(payload, list) else [payload]
+    for x in items:
+        if not isinstance(x, dict):
+            continue
+        if isinstance(x.get("data"), list):
+            yield from _papers_in(x["data"])
+            continue
+        for nested in ("citedPaper", "citingPaper"):
+            if isinstance(x.get(nested), dict):
+                yield from _papers_in([x[nested]])
+        if x.get("paperId"):
+            yield {k: v for k, v in x.items() if k != "matchScore"}
 
 
 class FakeS2:
@@ -142,6 +184,9 @@ class FakeS2:
         """(method, path below /graph/v1, query) of each request."""
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._replays: dict[tuple[str, str, tuple[tuple[str, str], ...], str], tuple[int, Any]] = {}
+        self.replayed = 0
+        """Requests answered verbatim from a recorded cassette."""
 
     # ------------------------------------------------------------------ data
     @classmethod
@@ -194,6 +239,86 @@ class FakeS2:
             if raw.get("corpusId") is not None:
                 self._index[f"corpusid:{raw['corpusId']}"] = pid
         return pid
+
+    def add_id(self, paper_id: str, to: str) -> None:
+        """Make ``paper_id`` (``DOI:…``, ``ARXIV:…``, ``CorpusId:…``) name the paper ``to`` (any id form).
+
+        The paper's ``externalIds`` are left as they are: this is how Semantic Scholar answers a published
+        DOI with the preprint record that does not list it.
+        """
+        with self._lock:
+            pid = self.resolve(to)
+            if pid is None:
+                raise KeyError(to)
+            low = paper_id.strip().lower()
+            self._index[low] = pid
+            if low.startswith("doi:"):
+                self._index[low[4:]] = pid
+
+    def add_listing_item(self, paper_id: str, direction: str, item: Any) -> None:
+        """Append a verbatim item (served as is, after the regular ones) to a references / citations list."""
+        if direction not in ("references", "citations"):
+            raise ValueError(direction)
+        with self._lock:
+            pid = self.resolve(paper_id)
+            if pid is None:
+                raise KeyError(paper_id)
+            self._papers[pid].raw_items.setdefault(direction, []).append(item)
+
+    def replay(self, cassette: str | Path) -> int:
+        """Load a recorded vcrpy cassette (``tests/data/s2/test_*.yaml``); returns its interactions.
+
+        Each recorded request is then answered verbatim (recorded status and body) when the same method,
+        path, query and JSON body arrive; every paper object of the answers is also served as data.
+        """
+        import yaml
+
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        doc = yaml.load(Path(cassette).read_text(encoding="utf-8"), Loader=loader)
+        n = 0
+        for it in doc.get("interactions") or []:
+            req, resp = it["request"], it["response"]
+            body = resp["body"]["string"] if "body" in resp else resp.get("content", "")
+            status = int(resp["status"]["code"] if "status" in resp else resp.get("status_code", 200))
+            try:
+                payload: Any = json.loads(body)
+            except ValueError:
+                payload = body
+            parts = urlsplit(req["uri"])
+            path = unquote(parts.path)
+            query = tuple(sorted((k, v[-1]) for k, v in parse_qs(parts.query, keep_blank_values=True).items()))
+            key = (req["method"].upper(), path, query, _canonical_body(req.get("body")))
+            with self._lock:
+                self._replays[key] = (status, payload)
+            if status == 200:
+                for raw in _papers_in(payload):
+                    self._merge_raw(raw)
+            n += 1
+        return n
+
+    def _merge_raw(self, raw: dict[str, Any]) -> None:
+        """Add a paper, or fill the fields an earlier answer about it left out."""
+        pid = str(raw["paperId"]).lower()
+        with self._lock:
+            rec = self._papers.get(pid)
+            if rec is None:
+                self.add_raw(raw)
+                return
+            merged = {**rec.raw, **{k: v for k, v in raw.items() if v is not None}}
+        refs, cites, items = rec.references, rec.citations, rec.raw_items
+        self.add_raw(merged)
+        with self._lock:
+            new = self._papers[pid]
+            new.references, new.citations, new.raw_items = refs, cites, items
+
+    def replay_answer(self, method: str, path: str, query: dict[str, str], body: bytes) -> tuple[int, Any] | None:
+        """The recorded answer to this exact request, if a replayed cassette holds one."""
+        key = (method.upper(), path, tuple(sorted(query.items())), _canonical_body(body))
+        with self._lock:
+            found = self._replays.get(key)
+            if found is not None:
+                self.replayed += 1
+        return found
 
     def add_edge(self, citing: str, cited: str, *, is_influential: bool = False) -> None:
         """``citing`` cites ``cited`` (any id form of papers already added)."""
@@ -333,6 +458,8 @@ class FakeS2:
         with self._lock:
             self._papers.clear()
             self._index.clear()
+            self._replays.clear()
+            self.replayed = 0
             self.counts.clear()
             self.api_keys.clear()
             self.log.clear()
@@ -466,12 +593,16 @@ class FakeS2:
         if pid is None:
             return 404, {"error": f"Paper with id {paper_id} not found"}
         rec = self._papers[pid]
-        items = rec.references if direction == "references" else rec.citations
+        items: list[Any] = list(rec.references if direction == "references" else rec.citations)
+        items += [("raw", x) for x in rec.raw_items.get(direction, [])]
         edge_fields = [f for f in (fields or []) if f in EDGE_FIELDS]
         paper_fields = [f for f in fields if f not in EDGE_FIELDS] if fields is not None else None
         nested = "citedPaper" if direction == "references" else "citingPaper"
         data = []
         for other, infl in items[offset:offset + limit]:
+            if other == "raw":
+                data.append(infl)
+                continue
             item: dict[str, Any] = {}
             for f in edge_fields:
                 item[f] = infl if f == "isInfluential" else []
@@ -577,6 +708,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, kind: str, route: str, query: dict[str, str], body_bytes: bytes) -> tuple[int, Any]:
         fake = self.fake
+        path = unquote(urlsplit(self.path).path)
+        recorded = fake.replay_answer(self.command, path, query, body_bytes)
+        if recorded is not None:
+            return recorded
         fields, err = _fields(query)
         if err:
             return 400, {"error": err}
