@@ -23,14 +23,13 @@ After the first draw the page sets ``window.network`` (the vis ``Network``) and
 from __future__ import annotations
 
 import contextlib
-import gc
 import html
 import importlib.util
 import json
 import math
 import re
 import secrets
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -39,13 +38,36 @@ import networkx as nx
 
 from graph.core.errors import BadIdError, LineageError
 from graph.core.ids import normalize_arxiv, normalize_doi
-from graph.present.layout import force_layout, lineage_bands, strongest_by_node, time_layout
+from graph.present.layout import (
+    NONE_MARKER,
+    LineageLayout,
+    force_layout,
+    lineage_bands,
+    lineage_layout,
+    lineage_node_size,
+    strongest_by_node,
+    time_layout,
+)
+from graph.present.lineage_view import short_label
+from graph.present.style import (
+    CITATION_STYLE,
+    GREY,
+    LABEL_FONT,
+    MAIN_PATH_STYLE,
+    PALETTE,
+    ROLE_COLORS,
+    VERDICT_STYLES,
+    VIEW_ROLES,
+    YEAR_STOPS,
+)
 
 __all__ = [
     "COLOR_BY",
     "HIGHLIGHTS",
     "LAYOUTS",
+    "LINEAGE_VIEW_SIZE",
     "SIZE_BY",
+    "TOP_LABELS",
     "lineage_pairs",
     "paper_links",
     "render_html",
@@ -54,11 +76,17 @@ __all__ = [
 
 ColorBy = Literal["lineage", "year", "role"]
 SizeBy = Literal["citations", "degree"]
-LayoutName = Literal["time", "force"]
+LayoutName = Literal["time", "force", "lineage"]
 
 COLOR_BY: tuple[str, ...] = ("lineage", "year", "role")
 SIZE_BY: tuple[str, ...] = ("citations", "degree")
-LAYOUTS: tuple[str, ...] = ("time", "force")
+LAYOUTS: tuple[str, ...] = ("time", "force", "lineage")
+#: Canvas the lineage layout is made for (width, height in px): beside the explorer's details panel,
+#: and alone, in a 1500 × 1000 window.
+LINEAGE_VIEW_SIZE: dict[str, tuple[float, float]] = {"explorer": (1180.0, 800.0), "plain": (1460.0, 800.0)}
+#: Papers labelled in the time and force layouts: the seeds, highlighted papers and this many of the most
+#: cited inside the graph (local citation score); every paper of graphs smaller than that is labelled.
+TOP_LABELS = 15
 #: Values accepted in ``highlight``, with how they are drawn.
 HIGHLIGHTS: dict[str, str] = {
     "missing-ancestor": "diamond, dashed red border",
@@ -67,17 +95,13 @@ HIGHLIGHTS: dict[str, str] = {
 }
 
 _TEMPLATES = Path(__file__).parent / "templates"
-_PALETTE = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
-    "#e377c2", "#17becf", "#bcbd22", "#393b79", "#ad494a", "#637939",
-)
-_GREY = "#b0b0b0"
-_ROLE_COLORS = {"seed": "#d62728", "ancestor": "#1f77b4", "descendant": "#2ca02c", "other": "#9e9e9e"}
-# viridis, sampled: old papers dark blue, new papers yellow
-_YEAR_STOPS = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
+_PALETTE = PALETTE
+_GREY = GREY
+_ROLE_COLORS = ROLE_COLORS
+_YEAR_STOPS = YEAR_STOPS
 _HEIGHT = re.compile(r"^\d{1,5}(\.\d+)?(px|%|vh|em|rem)$")
 _S2_ID = re.compile(r"^[0-9a-f]{40}$")
-_LABEL_ALL_BELOW = 150  # label every node in graphs smaller than this; else seeds and highlighted only
+_LABEL_ALL_BELOW = 40  # label every node in graphs smaller than this; else seeds, highlighted and the top cited
 
 
 def script_safe_json(value: Any) -> str:
@@ -254,6 +278,152 @@ def _legend_html(color_by: str, legend: list[tuple[str, str]], shapes: list[tupl
     return '<div id="legend" class="legend">' + "".join(rows) + "</div>"
 
 
+def _top_cited(G: nx.DiGraph, rows: list[tuple[Hashable, dict[str, Any]]], k: int = TOP_LABELS) -> list[int]:
+    """Indices of the ``k`` papers most cited inside ``G`` (in-degree; ties by position), cited at least once.
+
+    >>> G = nx.DiGraph([("a", "b"), ("c", "b"), ("a", "c")])
+    >>> _top_cited(G, list(G.nodes(data=True)), 2)
+    [1, 2]
+    """
+    indeg = G.in_degree
+    ranked = sorted(((-indeg(node), i) for i, (node, _) in enumerate(rows) if indeg(node) > 0))
+    return sorted(i for _, i in ranked[:k])
+
+
+def _fit_box(payload: Mapping[str, Any], labels: list[list[Any]]) -> dict[str, float]:
+    """The region the page fits to the screen at first: every node, room for labels, the axis above.
+
+    >>> _fit_box({"x": [0.0, 100.0], "y": [0.0, 50.0]}, [])
+    {'x0': -30.0, 'y0': -30.0, 'x1': 130.0, 'y1': 80.0}
+    """
+    xs, ys = payload["x"], payload["y"]
+    if not xs:
+        return {"x0": -100.0, "y0": -100.0, "x1": 100.0, "y1": 100.0}
+    pad = 30.0
+    label_w = 110.0 if labels else 0.0
+    y0 = min(ys) - pad
+    if "axis_y" in payload:
+        y0 = min(y0, payload["axis_y"] - 24.0)
+    return {"x0": round(min(xs) - pad - label_w / 2, 1), "y0": round(y0, 1),
+            "x1": round(max(xs) + pad + label_w / 2, 1), "y1": round(max(ys) + pad + (24.0 if labels else 0.0), 1)}
+
+
+def _declared_title(G: nx.DiGraph, a: Hashable, b: Hashable, d: Mapping[str, Any]) -> str:
+    """Plain-text tooltip of a declared arrow (a → b: b builds on a)."""
+    def name(k: Hashable) -> str:
+        nd = G.nodes[k]
+        return _text(nd.get("alias")) or _text(nd.get("label")) or str(k)
+
+    verdict = d.get("verdict")
+    if verdict == "direct":
+        what = f"{name(b)} cites {name(a)}"
+    elif verdict == "path":
+        via = [name(x) if x in G else str(x) for x in d.get("via") or ()]
+        what = f"{name(b)} cites {name(a)} through " + ", ".join(via[:4])
+    else:
+        what = NONE_MARKER
+    note = _text(d.get("note"))
+    return f"declared: {name(a)} → {name(b)}\n{what}" + (f"\n{note}" if note else "")
+
+
+def _lineage_payload(G: nx.DiGraph, lin: LineageLayout, rows: list[tuple[Hashable, dict[str, Any]]],
+                     index: Mapping[Hashable, int], payload: dict[str, Any], edge_from: list[int],
+                     edge_to: list[int], color_by: str) -> str:
+    """Fill ``payload`` with what the lineage view draws (shapes, labels, styled edges, axis, markers,
+    reach for the click highlight) and return its legend as HTML."""
+    roles = [d.get("view_role") if d.get("view_role") in VIEW_ROLES else "other" for _, d in rows]
+    payload["mode"] = "lineage"
+    payload["shape"] = [VIEW_ROLES[r]["shape"] for r in roles]
+    payload["border"] = [VIEW_ROLES[r]["border"] for r in roles]
+    payload["vrole"] = roles
+    payload["font"] = {"face": LABEL_FONT["face"], "size": lin.font_size}
+    payload["view"] = {"x0": 0.0, "y0": 0.0, "x1": lin.width, "y1": lin.height}
+    payload["years"] = [[x0, x1, str(y)] for x0, x1, y in lin.years]
+    payload["zone"] = list(lin.zone) if lin.zone else None
+    payload["axis_top"] = lin.top
+    kinds: list[str] = []
+    titles: list[str | None] = []
+
+    def add(i: int, j: int, kind: str, title: str | None = None) -> None:
+        edge_from.append(i)
+        edge_to.append(j)
+        kinds.append(kind)
+        titles.append(title)
+
+    direct = {(b, a) for a, b, d in G.edges(data=True) if d.get("declared") and d.get("verdict") == "direct"}
+    cite = nx.DiGraph()
+    cite.add_nodes_from(index)
+    for u, v, d in G.edges(data=True):
+        if u not in index or v not in index:
+            continue
+        if d.get("citation", not d.get("declared")):
+            cite.add_edge(u, v)
+        if d.get("declared") and not d.get("main_path"):
+            continue
+        if (u, v) in direct and not d.get("main_path"):
+            continue  # drawn as the declared arrow
+        add(index[u], index[v], "main" if d.get("main_path") else "cite")
+    markers: list[list[Any]] = []
+    verdicts: set[str] = set()
+    n = len(rows)
+    for a, b, d in G.edges(data=True):
+        if not d.get("declared") or a not in index or b not in index:
+            continue
+        verdict = d.get("verdict") if d.get("verdict") in VERDICT_STYLES else "none"
+        verdicts.add(verdict)
+        title = _declared_title(G, a, b, d)
+        ia, ib = index[a], index[b]
+        via = [x for x in d.get("via") or () if x in index][:2] if verdict == "path" else []
+        if via:
+            for x in via:
+                add(ia, index[x], "path", title)
+                add(index[x], ib, "path", title)
+        elif verdict == "none" and (a, b) in lin.markers:
+            x, y = lin.markers[(a, b)]
+            mi = n + len(markers)
+            markers.append([f"\u2063declared-none-{len(markers)}", x, y, NONE_MARKER, title])
+            add(ia, mi, "none-in", title)
+            add(mi, ib, "none", title)
+        else:
+            add(ia, ib, verdict, title)
+    payload["ekind"] = kinds
+    payload["etitle"] = titles
+    payload["markers"] = markers
+    seeds = [k for k in G.graph.get("view_seeds") or [] if k in index]
+    if not seeds:
+        seeds = [k for k, d in rows if d.get("view_role") == "seed"]
+    payload["seeds"] = [payload["id"][index[k]] for k in seeds]
+    reach = []
+    for node, _ in rows:
+        reach.append(sorted(index[x] for x in nx.descendants(cite, node) | nx.ancestors(cite, node)))
+    payload["reach"] = reach
+    payload["estyle"] = {
+        "cite": {"color": CITATION_STYLE["color"], "width": CITATION_STYLE["width"]},
+        "main": {"color": MAIN_PATH_STYLE["color"], "width": MAIN_PATH_STYLE["width"]},
+        **{k: {"color": v["color"], "width": v["width"], "dashes": v["dashes"]} for k, v in VERDICT_STYLES.items()},
+    }
+    # legend: shapes and colours of the roles shown, then the edge styles
+    items = ['<span class="lg-title">Lineage view</span>']
+    for r, st in VIEW_ROLES.items():
+        if r in roles:
+            items.append(f'<span class="lg-item"><b style="color:{st["color"]}">{st["glyph"]}</b>'
+                         f'{html.escape(st["legend"])}</span>')
+    for v, st in VERDICT_STYLES.items():
+        if v in verdicts:
+            items.append(f'<span class="lg-item"><b style="color:{st["color"]}">{st["glyph"]}</b>'
+                         f'{html.escape(st["legend"])}</span>')
+    edge_kinds = set(kinds)
+    for kind, st in (("main", MAIN_PATH_STYLE), ("cite", CITATION_STYLE)):
+        if kind in edge_kinds:
+            items.append(f'<span class="lg-item"><b style="color:{st["color"]}">{st["glyph"]}</b>'
+                         f'{html.escape(st["legend"])}</span>')
+    items.append('<span class="lg-item lg-hint">x = year · size = citations inside the graph · '
+                 'click a paper for its ancestors and descendants</span>')
+    if color_by == "year":
+        items.insert(1, '<span class="lg-item">colour = year (old dark, new yellow)</span>')
+    return '<div id="legend" class="legend">' + "".join(items) + "</div>"
+
+
 def render_html(
     G: nx.DiGraph,
     *,
@@ -264,6 +434,8 @@ def render_html(
     height: str = "750px",
     title: str | None = None,
     explorer: bool = False,
+    stages: Sequence[Sequence[str]] | None = None,
+    view_size: tuple[float, float] | None = None,
 ) -> str:
     """One self-contained HTML page drawing ``G`` with vis-network (offline, escaped, still).
 
@@ -275,8 +447,14 @@ def render_html(
         Node colour: strongest lineage, publication year (viridis, old → new), or role.
     size_by : {"citations", "degree"}
         Node size: log of ``citation_count``, or log of the degree in ``G``.
-    layout : {"time", "force"}
-        Precomputed positions from :func:`graph.present.layout.time_layout` / :func:`graph.present.layout.force_layout`.
+    layout : {"time", "force", "lineage"}
+        Precomputed positions from :func:`graph.present.layout.time_layout` /
+        :func:`graph.present.layout.force_layout` / :func:`graph.present.layout.lineage_layout`. ``lineage``
+        draws a view made by :func:`graph.present.lineage_view.build_lineage_view`: every paper labelled
+        (no label overlaps another label or paper at the initial zoom), shape and colour by ``view_role``,
+        size by ``local_citations``, the declared arrows styled by verdict, main-path edges bold, a year
+        axis with an optional compressed zone; clicking a paper highlights its ancestors and
+        descendants in the view. ``color_by="year"`` colours it by year instead of role.
     highlight : mapping node → kind, optional
         Kinds ``missing-ancestor`` (diamond, dashed border), ``frontier`` (triangle), ``focus`` (thick
         border, labelled). Seeds are always drawn as stars. Nodes not in ``G`` are ignored.
@@ -285,7 +463,13 @@ def render_html(
     title : str, optional
         Page heading and ``<title>`` (escaped).
     explorer : bool
-        Add a search box and a details panel (the offline explorer of :mod:`graph.present.export`).
+        Add a search box and a details panel (the offline explorer of :mod:`graph.present.export`); in
+        the lineage layout the panel opens on the first seed.
+    stages : sequence of sequence of str, optional
+        Declared stages for the lineage layout (default ``G.graph["view_stages"]``).
+    view_size : (float, float), optional
+        Canvas the lineage layout is made for (default :data:`LINEAGE_VIEW_SIZE`); the page fits it to
+        the screen.
 
     Returns
     -------
@@ -305,14 +489,8 @@ def render_html(
     >>> "<img src=x" in page, "Demo &amp; co" in page, "https://" in page.split("<script")[0]
     (False, True, False)
     """
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # thousands of small lists and dicts: the cyclic GC would rescan the whole graph each time
-    try:
-        return _render(G, color_by=color_by, size_by=size_by, layout=layout, highlight=highlight, height=height,
-                       title=title, explorer=explorer)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    return _render(G, color_by=color_by, size_by=size_by, layout=layout, highlight=highlight, height=height,
+                   title=title, explorer=explorer, stages=stages, view_size=view_size)
 
 
 def _render(
@@ -325,6 +503,8 @@ def _render(
     height: str,
     title: str | None,
     explorer: bool,
+    stages: Sequence[Sequence[str]] | None = None,
+    view_size: tuple[float, float] | None = None,
 ) -> str:
     _check("color_by", color_by, COLOR_BY)
     _check("size_by", size_by, SIZE_BY)
@@ -338,8 +518,15 @@ def _render(
             marks[node] = kind
 
     strongest = strongest_by_node(G)  # once: the time layout and the lineage colours both need it
-    pos = time_layout(G, strongest=strongest) if layout == "time" else force_layout(G)
-    rows = list(G.nodes(data=True))
+    lin: LineageLayout | None = None
+    if layout == "lineage":
+        size = view_size or LINEAGE_VIEW_SIZE["explorer" if explorer else "plain"]
+        lin = lineage_layout(G, stages if stages is not None else G.graph.get("view_stages"), *size)
+        pos = lin.pos
+        rows = [(node, d) for node, d in G.nodes(data=True) if node in pos]
+    else:
+        pos = time_layout(G, strongest=strongest) if layout == "time" else force_layout(G)
+        rows = list(G.nodes(data=True))
     n = len(rows)
     ids = [node if isinstance(node, str) else str(node) for node, _ in rows]
     if len(set(ids)) != n:
@@ -365,8 +552,13 @@ def _render(
     else:
         legend.extend(_ROLE_COLORS.items())
         colors = [_ROLE_COLORS.get(d.get("role"), _ROLE_COLORS["other"]) for _, d in rows]
+    if lin is not None and color_by != "year":  # the lineage view: colour says the role, like the shape
+        legend = []
+        colors = [VIEW_ROLES.get(d.get("view_role"), VIEW_ROLES["other"])["color"] for _, d in rows]
 
-    if size_by == "citations":
+    if lin is not None:
+        weights = []
+    elif size_by == "citations":
         weights = [_count(d.get("citation_count")) for _, d in rows]
     else:
         weights = [G.degree(node) for node, _ in rows]
@@ -377,6 +569,9 @@ def _render(
         if s is None:
             s = size_of[w] = round(min(8.0 + 5.0 * math.log10(1.0 + w), 40.0), 1)
         sizes.append(s)
+    if lin is not None:
+        sizes = [lineage_node_size(_count(d.get("local_citations", G.in_degree(node))), d.get("view_role") or "other")
+                 for node, d in rows]
 
     # special shapes: seeds (always) and highlighted nodes; sparse [index, kind]
     styles: list[list[Any]] = []
@@ -389,16 +584,21 @@ def _render(
         if mark:
             styles.append([i, mark])
             has[mark] = True
-    labelled = range(n) if n < _LABEL_ALL_BELOW else sorted({i for i, _ in styles})
-    labels = [[i, _text(rows[i][1].get("alias")) or _text(rows[i][1].get("title")) or ids[i]] for i in labelled]
+    if lin is not None:
+        styles = []
+        labels = [[i, lin.labels[node]] for i, (node, _) in enumerate(rows)]
+    else:
+        labelled = range(n) if n < _LABEL_ALL_BELOW else sorted({i for i, _ in styles} | set(_top_cited(G, rows)))
+        labels = [[i, short_label(rows[i][1], ids[i])] for i in labelled]
 
     edge_from: list[int] = []
     edge_to: list[int] = []
-    for u, nbrs in G.adj.items():
-        iu = index[u]
-        for v in nbrs:
-            edge_from.append(iu)
-            edge_to.append(index[v])
+    if lin is None:
+        for u, nbrs in G.adj.items():
+            iu = index[u]
+            for v in nbrs:
+                edge_from.append(iu)
+                edge_to.append(index[v])
 
     wanted = ("title", "authors", "venue", "role", "alias", "citation_count", "lineages")
     cols: dict[str, list[Any]] = {a: [] for a in wanted}
@@ -446,6 +646,9 @@ def _render(
         ("▲", "frontier", "frontier"), ("◎", "focus", "focus"),
     ) if has[kind]]
     shapes.append(("→", "cites"))
+    legend_html = _legend_html(color_by, legend, shapes)
+    if lin is not None:
+        legend_html = _lineage_payload(G, lin, rows, index, payload, edge_from, edge_to, color_by)
     big = n > 2000
     payload["options"] = {
         "physics": {"enabled": False},
@@ -459,8 +662,17 @@ def _render(
                   "selectionWidth": 1.5},
     }
     payload["explorer"] = explorer
+    if lin is not None:
+        payload["options"]["nodes"].update(font={"size": lin.font_size, "face": LABEL_FONT["face"], "color": "#1d1d1f",
+                                                 "strokeWidth": 3, "strokeColor": "#ffffff"},
+                                           borderWidth=1.5, scaling={"label": {"drawThreshold": 3}})
+        payload["options"]["edges"].update(width=1.0, arrows={"to": {"enabled": True, "scaleFactor": 0.5}})
+        payload["options"]["interaction"].update(multiselect=False)
     if layout == "time" and n:
         payload.update(_time_axis([node for node, _ in rows], years, payload["x"], payload["y"], strongest))
+    if lin is None:
+        payload["seeds"] = [ids[i] for i, (_, d) in enumerate(rows) if d.get("is_seed") or d.get("role") == "seed"]
+        payload["view"] = _fit_box(payload, labels)
     try:
         data_json = script_safe_json(payload)
     except ValueError:  # NaN/inf somewhere in the data: clean the numeric columns and retry
@@ -486,10 +698,10 @@ def _render(
         f"<title>{heading or 'paper-lineage graph'}</title>",
         "<style>", _asset("vis.css"), "</style><style>", _asset("lineage.css"),
         f"#mynetwork{{height:{height}}}</style></head>",
-        f'<body class="{"explorer" if explorer else "plain"}">',
+        f'<body class="{"explorer" if explorer else "plain"}{" lineage-view" if lin is not None else ""}">',
         f"<header><h1>{heading}</h1>" if heading else "<header>",
         toolbar,
-        _legend_html(color_by, legend, shapes),
+        legend_html,
         f'<span id="counts">{n} papers · {len(edge_from)} citations</span></header>',
         '<main><div id="mynetwork" role="img" aria-label="citation graph"></div>', details, "</main>",
         '<script type="application/json" id="lineage-data">', data_json, "</script>",

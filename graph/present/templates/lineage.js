@@ -1,6 +1,9 @@
-/* paper-lineage page script (inlined by graph/render.py after vis-network).
+/* paper-lineage page script (inlined by graph/present/render.py after vis-network).
  * Reads the graph, column by column, from <script type="application/json" id="lineage-data">, draws it
- * with physics off, then sets window.network and window.__lineage = {nodes, edges, stable}.
+ * with physics off, fits the laid-out region (D.view) to the canvas, then sets window.network and
+ * window.__lineage = {network (not enumerable), seeds, mode, view, years, zone, nodes, edges, stable}.
+ * In the lineage view (D.mode === "lineage") every paper is labelled, shapes and edge styles follow the
+ * view roles and chain verdicts, and a click highlights the paper's ancestors and descendants.
  * Tooltips are plain-text strings (vis-network 9.1.2 shows them with innerText); the details panel is
  * built with textContent and DOM properties. Nothing from the data is ever parsed as HTML. */
 (function () {
@@ -65,20 +68,106 @@
     return lines.join("\n");
   }
 
+  var lineageMode = D.mode === "lineage";
   var items = new Array(n);
   for (var i = 0; i < n; i++) {
     items[i] = { id: D.id[i], x: D.x[i], y: D.y[i], size: D.size[i], color: D.color[i], title: tooltip(i) };
+    if (lineageMode) {
+      items[i].shape = D.shape[i];
+      items[i].color = { background: D.color[i], border: D.border[i],
+        highlight: { background: D.color[i], border: "#000000" }, hover: { background: D.color[i], border: "#000000" } };
+    }
   }
   D.styles.forEach(function (t) { STYLES[t[1]](items[t[0]]); });
-  D.labels.forEach(function (t) { items[t[0]].label = short(t[1], 40); });
+  D.labels.forEach(function (t) { items[t[0]].label = lineageMode ? str(t[1]) : short(t[1], 40); });
+  var allIds = D.id.slice();
+  (D.markers || []).forEach(function (mk) {
+    allIds.push(mk[0]);
+    items.push({ id: mk[0], x: mk[1], y: mk[2], shape: "text", label: mk[3], title: mk[4],
+      font: { size: D.font.size - 1, face: D.font.face, color: "#5f6b6d", strokeWidth: 3, strokeColor: "#ffffff" } });
+  });
   var m = D.from.length;
   var edgeItems = new Array(m);
-  for (var j = 0; j < m; j++) { edgeItems[j] = { id: j, from: D.id[D.from[j]], to: D.id[D.to[j]] }; }
+  for (var j = 0; j < m; j++) {
+    var e = { id: j, from: allIds[D.from[j]], to: allIds[D.to[j]] };
+    if (D.ekind) {
+      var kind = D.ekind[j];
+      var st = D.estyle[kind === "none-in" ? "none" : kind] || D.estyle.cite;
+      e.color = { color: st.color, highlight: st.color, hover: st.color, opacity: kind === "cite" ? 0.6 : 1 };
+      e.width = st.width;
+      if (st.dashes) { e.dashes = st.dashes; }
+      if (kind === "none-in") { e.arrows = { to: { enabled: false } }; }
+      if (kind !== "cite" && kind !== "main") { e.smooth = { enabled: true, type: "curvedCW", roundness: 0.12 }; }
+      if (D.etitle[j]) { e.title = D.etitle[j]; }
+    }
+    edgeItems[j] = e;
+  }
 
   var nodes = new vis.DataSet(items);
   var edges = new vis.DataSet(edgeItems);
-  var network = new vis.Network(document.getElementById("mynetwork"), { nodes: nodes, edges: edges }, D.options);
+  var container = document.getElementById("mynetwork");
+  var network = new vis.Network(container, { nodes: nodes, edges: edges }, D.options);
   window.network = network;
+  function fitView() {
+    /* the laid-out region, whole, in the canvas: the lineage layout guarantees no overlaps at this zoom */
+    var v = D.view;
+    var w = container.clientWidth, h = container.clientHeight;
+    if (!v || !w || !h) { return; }
+    var scale = Math.min(w / (v.x1 - v.x0), h / (v.y1 - v.y0)) * (lineageMode ? 1 : 0.97);
+    network.moveTo({ position: { x: (v.x0 + v.x1) / 2, y: (v.y0 + v.y1) / 2 }, scale: scale, animation: false });
+  }
+  fitView();
+  if (lineageMode) {
+    /* year bands (ticks centred over each year's band), the compressed zone and its axis break */
+    network.on("beforeDrawing", function (ctx) {
+      var v = D.view, fs = D.font.size, yTop = D.axis_top;
+      ctx.save();
+      ctx.textAlign = "center";
+      ctx.textBaseline = "alphabetic";
+      ctx.font = "bold " + fs + "px " + D.font.face;
+      var lastLabel = -Infinity;
+      D.years.forEach(function (b, k) {
+        if (k % 2 === 0) { ctx.fillStyle = "#f3f4f6"; ctx.fillRect(b[0], yTop - 6, b[1] - b[0], v.y1 - yTop); }
+        var cx = (b[0] + b[1]) / 2;
+        var tw = ctx.measureText(b[2]).width;
+        if (cx - tw / 2 > lastLabel + 6) {
+          ctx.fillStyle = "#4b5563";
+          ctx.fillText(b[2], cx, yTop - 14);
+          ctx.fillRect(cx - 0.5, yTop - 10, 1, 5);
+          lastLabel = cx + tw / 2;
+        }
+      });
+      if (D.zone) {
+        var z = D.zone;
+        ctx.fillStyle = "#eef2f7";
+        ctx.fillRect(z[0], yTop - 6, z[1] - z[0], v.y1 - yTop);
+        ctx.strokeStyle = "#c8ced8";
+        ctx.lineWidth = 1;
+        for (var hx = z[0] - (v.y1 - yTop); hx < z[1]; hx += 14) {
+          ctx.beginPath();
+          ctx.moveTo(Math.max(hx, z[0]), yTop - 6 + Math.max(0, z[0] - hx));
+          ctx.lineTo(Math.min(hx + (v.y1 - yTop), z[1]), yTop - 6 + Math.min(v.y1 - yTop, z[1] - hx));
+          ctx.stroke();
+        }
+        ctx.fillStyle = "#4b5563";
+        ctx.font = (fs - 1) + "px " + D.font.face;
+        ctx.fillText(short(z[2], 24), (z[0] + z[1]) / 2, yTop - 22);
+        ctx.fillText("compressed", (z[0] + z[1]) / 2, yTop - 9);
+        /* axis break: two zigzags between the zone and the linear years */
+        ctx.strokeStyle = "#6b7280";
+        ctx.lineWidth = 1.5;
+        [z[1] + 10, z[1] + 17].forEach(function (bx) {
+          ctx.beginPath();
+          for (var yy = yTop - 6, s = 0; yy <= v.y1; yy += 10, s++) {
+            var xx = bx + (s % 2 ? 4 : -4);
+            if (s === 0) { ctx.moveTo(xx, yy); } else { ctx.lineTo(xx, yy); }
+          }
+          ctx.stroke();
+        });
+      }
+      ctx.restore();
+    });
+  }
   if (D.axis && D.axis.length) {
     /* time axis: year ticks over the columns, lineage names beside the bands (canvas text, not HTML) */
     network.on("beforeDrawing", function (ctx) {
@@ -98,15 +187,45 @@
       ctx.restore();
     });
   }
-  window.__lineage = { nodes: 0, edges: 0, stable: false };
+  var state = window.__lineage = {
+    nodes: 0, edges: 0, stable: false, mode: D.mode || "graph", seeds: (D.seeds || []).slice(), view: D.view,
+    years: D.years || null, zone: D.zone || null, markers: (D.markers || []).map(function (mk) { return mk[0]; }),
+    font: D.font || null
+  };
+  Object.defineProperty(state, "network", { value: network, enumerable: false });
   network.once("afterDrawing", function () {
-    window.__lineage = { nodes: nodes.length, edges: edges.length, stable: true };
+    state.nodes = n;
+    state.edges = edges.length;
+    state.stable = true;
   });
+
+  var indexOf = {};
+  for (var k = 0; k < n; k++) { indexOf[D.id[k]] = k; }
+  if (D.reach) {
+    /* click: the paper, its ancestors and its descendants in the view stay; the rest fades */
+    var faded = false;
+    network.on("click", function (params) {
+      var i = params.nodes.length ? indexOf[params.nodes[0]] : undefined;
+      if (i === undefined) {
+        if (!faded) { return; }
+        nodes.update(D.id.map(function (id) { return { id: id, opacity: 1 }; }));
+        edges.update(edgeItems.map(function (e) { return { id: e.id, hidden: false }; }));
+        faded = false;
+        return;
+      }
+      var keep = {};
+      keep[D.id[i]] = true;
+      D.reach[i].forEach(function (r) { keep[D.id[r]] = true; });
+      nodes.update(D.id.map(function (id) { return { id: id, opacity: keep[id] ? 1 : 0.15 }; }));
+      edges.update(edgeItems.map(function (e) {
+        return { id: e.id, hidden: !(keep[e.from] && keep[e.to]) };
+      }));
+      faded = true;
+    });
+  }
   if (!D.explorer) { return; }
 
   /* ---- offline explorer: details panel + search ---- */
-  var indexOf = {};
-  for (var k = 0; k < n; k++) { indexOf[D.id[k]] = k; }
   var details = document.getElementById("details");
   function el(tag, text, cls) {
     var e = document.createElement(tag);
@@ -158,6 +277,7 @@
     if (D.abstract[i]) { details.appendChild(el("p", str(D.abstract[i]), "abstract")); }
   }
   window.lineageShowDetails = showDetails;
+  if (lineageMode && D.seeds && D.seeds.length) { showDetails(D.seeds[0]); }
   network.on("click", function (params) {
     if (params.nodes.length) { showDetails(params.nodes[0]); }
   });
