@@ -218,8 +218,7 @@ def _not_found(seed: Seed, *, online: bool, cached_missing: bool) -> str:
             return f"{what} in the snapshot, the cache or Semantic Scholar"
         return f"{what} in the snapshot or the cache; Semantic Scholar was not asked (offline)"
     if online or cached_missing:
-        return f"Semantic Scholar knows no paper {what}" + (" (cached answer)" if cached_missing and not online
-                                                              else "")
+        return f"Semantic Scholar knows no paper {what}" + (" (cached answer)" if cached_missing else "")
     return f"{what} is not in the snapshot or the cache; Semantic Scholar was not asked (offline)"
 
 
