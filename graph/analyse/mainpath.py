@@ -33,11 +33,13 @@ instead of following whatever dense cluster of papers the two-hop neighbourhood 
 
 from __future__ import annotations
 
+import gc
 import heapq
 import logging
 import re
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -126,6 +128,18 @@ class _Flow:
     succ: list[list[int]]  # succ[i]: papers citing i (flow successors)
     order: list[int]  # topological order, old -> new
     dropped: list[Edge]
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC: it would rescan the (large) graph again and again while we allocate lists."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
@@ -363,8 +377,9 @@ def search_path_counts(
     [(('b', 'a'), 2), (('c', 'a'), 1), (('c', 'b'), 2)]
     """
     _check_weight(weight)
-    f, _ = _prepare(G, lineage, nodes, anchors)
-    fw, bw = _counts(f, weight)
+    with _gc_paused():
+        f, _ = _prepare(G, lineage, nodes, anchors)
+        fw, bw = _counts(f, weight)
     keys = f.keys
     return {(keys[b], keys[a]): fw[a] * bw[b] for a in range(len(keys)) for b in f.succ[a]}
 
@@ -504,8 +519,9 @@ def main_path(
         raise LineageError(f"key_routes must be an integer >= 0, not {key_routes!r}",
                            hint="0 = local main path, k >= 1 = k key routes")
     _check_weight(weight)
-    f, used = _prepare(G, lineage, nodes, anchors)
-    fw, bw = _counts(f, weight)
+    with _gc_paused():
+        f, used = _prepare(G, lineage, nodes, anchors)
+        fw, bw = _counts(f, weight)
     keys, pred, succ = f.keys, f.pred, f.succ
     n = len(keys)
     rank = [0] * n
@@ -522,8 +538,14 @@ def main_path(
         starts = [(fw[a] * bw[b], -rank[a], -rank[b], a, b) for a in range(n) if not pred[a] for b in succ[a]]
         picked = [max(starts)[3:]] if starts else []
     else:
+        # the k-th heaviest citation weighs at least the k-th largest of the per-paper maxima (those are k
+        # distinct citations), so only citations at or above that bound can be among the k heaviest
+        get_bw = bw.__getitem__
+        best = [fw[a] * max(map(get_bw, succ[a])) if succ[a] else -1 for a in range(n)]
+        bound = heapq.nlargest(key_routes, best)[-1] if best else -1
         picked = [t[3:] for t in heapq.nlargest(
-            key_routes, ((fw[a] * bw[b], -rank[a], -rank[b], a, b) for a in range(n) for b in succ[a]))]
+            key_routes, ((fw[a] * bw[b], -rank[a], -rank[b], a, b)
+                         for a in range(n) if best[a] >= bound for b in succ[a] if fw[a] * bw[b] >= bound))]
     flow_edges: set[tuple[int, int]] = set()
     done_fw: set[int] = set()
     done_bw: set[int] = set()
