@@ -248,3 +248,82 @@ def test_reset_forgets_everything(fake_s2: FakeS2) -> None:
     fake_s2.reset()
     assert fake_s2.counts == {} and fake_s2.api_keys == []
     assert HTTP.get(f"{fake_s2.url}/paper/{'b' * 40}").status_code == 404
+
+
+# --------------------------------------------------------- replay mode and the real API's odd shapes
+def _client(fake: FakeS2) -> Any:
+    """The real ``semanticscholar`` client pointed at the fake (its basicConfig side effect undone)."""
+    from graph.core.settings import Settings
+    from graph.sources.s2 import _make_client
+
+    return _make_client(Settings(s2_api_url=fake.url, timeout_s=5), _root(fake))
+
+
+def test_replay_answers_the_real_clients_recorded_batch_verbatim(fake_s2: FakeS2) -> None:
+    assert fake_s2.replay(S2_DATA / "test_get_papers_return_not_found.yaml") == 1
+    rec = _cassette("test_get_papers_return_not_found.yaml")[0]
+    ids = json.loads(rec["body"])["ids"]
+    papers, not_found = _client(fake_s2).get_papers(ids, return_not_found=True)
+    assert fake_s2.replayed == 1  # the very request the client's own test recorded
+    assert not_found == ["CorpusId:211530585"]
+    assert [p.paperId for p in papers] == [x["paperId"] for x in rec["json"] if x is not None]
+    assert papers[1].externalIds["DOI"] == "10.2139/ssrn.2250500"
+
+
+def test_replayed_papers_serve_other_requests(fake_s2: FakeS2) -> None:
+    fake_s2.replay(S2_DATA / "test_get_papers.yaml")  # fields=authors only
+    fake_s2.replay(S2_DATA / "test_get_papers_return_not_found.yaml")  # every field: merged in
+    r = HTTP.get(fake_s2.url + "/paper/CorpusId:470667", params={"fields": "title,externalIds,authors"})
+    assert r.status_code == 200 and fake_s2.replayed == 0
+    got = r.json()
+    assert got["title"] == "How Much Should We Trust Differences-in-Differences Estimates?"
+    assert got["externalIds"]["DOI"] == "10.2139/ssrn.288970" and got["authors"][0]["name"]
+
+
+def test_replayed_listing_keeps_unlinked_references(fake_s2: FakeS2) -> None:
+    """The recorded references of 10.2139/ssrn.2250500 hold items with ``"paperId": null`` (S2 could not link)."""
+    fake_s2.replay(S2_DATA / "test_get_paper_references.yaml")
+    results = _client(fake_s2).get_paper_references("10.2139/ssrn.2250500", fields=["title"], limit=50)
+    items = list(results)
+    recorded = [x for rec in _cassette("test_get_paper_references.yaml") for x in rec["json"]["data"]]
+    assert fake_s2.replayed == 2 and len(items) == len(recorded)
+    unlinked = [i for i in items if i.paper.paperId is None]
+    assert unlinked and all(i.paper.title for i in unlinked)
+
+
+def test_raw_listing_items_and_null_nested_papers(fake_s2: FakeS2) -> None:
+    pid = fake_s2.add_raw({"paperId": "a" * 40, "title": "Seed", "externalIds": {"ArXiv": "2001.00001"}})
+    fake_s2.add_references(pid, 2)
+    fake_s2.add_listing_item(pid, "references", {"citedPaper": None})
+    fake_s2.add_listing_item(pid, "references", {"citedPaper": {"paperId": None, "title": "Global Gender Gap"}})
+    fake_s2.add_listing_item(pid, "citations", {"citingPaper": None, "isInfluential": False})
+    refs = HTTP.get(fake_s2.url + "/paper/ARXIV:2001.00001/references", params={"fields": "title"}).json()
+    assert [x["citedPaper"] for x in refs["data"][2:]] == [None, {"paperId": None, "title": "Global Gender Gap"}]
+    page = HTTP.get(fake_s2.url + "/paper/ARXIV:2001.00001/references", params={"offset": 1, "limit": 2}).json()
+    assert page["offset"] == 1 and page["next"] == 3 and page["data"][1] == {"citedPaper": None}
+    cits = HTTP.get(fake_s2.url + f"/paper/{pid}/citations").json()
+    assert cits["data"] == [{"citingPaper": None, "isInfluential": False}]
+
+
+def test_extra_id_and_missing_external_ids(fake_s2: FakeS2) -> None:
+    fake_s2.add_raw({"paperId": "b" * 40, "title": "Scalable Diffusion Models with Transformers",
+                     "externalIds": {"ArXiv": "2212.09748"}})
+    fake_s2.add_id("DOI:10.1109/ICCV51070.2023.00387", "ARXIV:2212.09748")
+    fake_s2.add_raw({"paperId": "c" * 40, "title": "Computing Machinery and Intelligence"})
+    r = HTTP.get(fake_s2.url + "/paper/DOI:10.1109/iccv51070.2023.00387", params={"fields": "externalIds"})
+    assert r.json() == {"paperId": "b" * 40, "externalIds": {"ArXiv": "2212.09748"}}  # no DOI listed
+    r = HTTP.get(fake_s2.url + "/paper/10.1109/ICCV51070.2023.00387", params={"fields": "title"})
+    assert r.json()["paperId"] == "b" * 40
+    r = HTTP.post(fake_s2.url + "/paper/batch", params={"fields": "title,externalIds"},
+                  json={"ids": ["c" * 40, "DOI:10.1/none"]})
+    assert r.json() == [{"paperId": "c" * 40, "title": "Computing Machinery and Intelligence",
+                         "externalIds": None}, None]
+
+
+def test_title_match_404_as_the_spec_describes(fake_s2: FakeS2) -> None:
+    spec = json.loads((S2_DATA / "openapi_graph_excerpt.json").read_text(encoding="utf-8"))
+    text = spec["paths"]["/paper/search/match"]["get"]["description"]
+    assert 'Returns with a 404 error and a "Title match not found" message' in text
+    assert "404" in spec["paths"]["/paper/search/match"]["get"]["responses"]
+    r = HTTP.get(fake_s2.url + "/paper/search/match", params={"query": "totalGarbageNonsense"})
+    assert (r.status_code, r.json()) == (404, {"error": "Title match not found"})

@@ -413,3 +413,66 @@ def test_recorded_papers_survive_the_client(fake_s2: FakeS2, s2: S2Source) -> No
     assert got[raw["paperId"]] is not None and got[raw["paperId"]].title == raw["title"]
     assert got[nulls["paperId"]] is not None and got[nulls["paperId"]].key == f"s2:{nulls['paperId']}"
     assert s2.get_paper(f"DOI:{raw['externalIds']['DOI']}").title == raw["title"]
+
+
+# ------------------------------------------------------------------------ real API shapes
+def test_title_match_not_found_is_none_in_one_request(fake_s2: FakeS2, s2: S2Source) -> None:
+    """The API answers 404 {"error": "Title match not found"} (OpenAPI spec, /paper/search/match)."""
+    assert s2.match_title("totalGarbageNonsense") is None
+    assert fake_s2.counts["match"] == 1 and s2.requests == 1  # a 404 is an answer, not retried
+
+
+def test_listing_skips_null_items_and_keeps_unlinked_references(fake_s2: FakeS2, s2: S2Source) -> None:
+    seed = {"paperId": "a" * 40, "title": "Seed", "externalIds": {"ArXiv": "2001.00001"}}
+    pid = fake_s2.add_raw(seed)
+    fake_s2.add_references(pid, 2)
+    fake_s2.add_listing_item(pid, "references", {"citedPaper": None})
+    # an unlinked reference, as recorded in test_get_paper_references.yaml
+    unlinked = {"paperId": None, "title": "World Economic Forum. 2010. Global Gender Gap"}
+    fake_s2.add_listing_item(pid, "references", {"citedPaper": unlinked})
+    fake_s2.add_listing_item(pid, "citations", {"citingPaper": None, "isInfluential": True})
+    fake_s2.add_citing(pid, 1)
+    paper = Paper.from_s2(seed)
+    refs = s2.references(paper)
+    assert len(refs) == 3 and refs[-1][0].key == "title:world economic forum 2010 global gender gap"
+    assert refs[-1][1].citing == paper.key and refs[-1][0].s2_id is None
+    cits = s2.citations(paper)
+    assert [p.title for p, _ in cits] == ["citing paper 0"]
+
+
+def test_papers_without_external_ids(fake_s2: FakeS2, s2: S2Source) -> None:
+    """Recorded papers whose answers carry no externalIds (test_get_paper.yaml, PaperWithNullValues.json)."""
+    fake_s2.replay(S2_DATA / "test_get_paper.yaml")
+    fake_s2.add_raw(json.loads((S2_DATA / "PaperWithNullValues.json").read_text(encoding="utf-8")) | {
+        "paperId": "f" * 40})
+    sha = "2d5673caa9e6af3a7b82a43f19ee920992db07ad"
+    got = s2.get_papers([sha, "f" * 40])
+    turing = got[sha]
+    assert turing is not None and turing.title == "Computing Machinery and Intelligence"
+    assert (turing.key, turing.s2_id, turing.arxiv_id, turing.doi) == (
+        "title:computing machinery and intelligence", sha, None, None)
+    assert got["f" * 40] is not None and got["f" * 40].key == "s2:" + "f" * 40 and got["f" * 40].authors == ()
+
+
+def test_doi_answered_by_the_preprint_record_keeps_the_doi(fake_s2: FakeS2, s2: S2Source) -> None:
+    fake_s2.add_raw({"paperId": "b" * 40, "title": "Scalable Diffusion Models with Transformers", "year": 2022,
+                     "externalIds": {"ArXiv": "2212.09748"}})
+    fake_s2.add_id("DOI:10.1109/ICCV51070.2023.00387", "ARXIV:2212.09748")
+    got = s2.get_papers(["DOI:10.1109/ICCV51070.2023.00387", "ARXIV:2212.09748"])
+    by_doi, by_arxiv = got["DOI:10.1109/ICCV51070.2023.00387"], got["ARXIV:2212.09748"]
+    assert by_doi is not None and by_arxiv is not None
+    assert (by_doi.key, by_doi.doi) == ("arxiv:2212.09748", "10.1109/iccv51070.2023.00387")
+    assert by_arxiv.doi is None  # asked by arXiv id: nothing to add
+    one = s2.get_paper("DOI:10.1109/ICCV51070.2023.00387")
+    assert one.doi == "10.1109/iccv51070.2023.00387" and one.arxiv_id == "2212.09748"
+
+
+def test_batch_null_entries_keep_their_position(fake_s2: FakeS2, s2: S2Source) -> None:
+    """The recorded batch answer with a ``null`` (test_get_papers_return_not_found.yaml)."""
+    fake_s2.replay(S2_DATA / "test_get_papers_return_not_found.yaml")
+    ids = ["CorpusId:211530585", "CorpusId:470667", "DOI:10.2139/ssrn.2250500"]
+    got = s2.get_papers(ids)
+    assert got["CorpusId:211530585"] is None
+    assert got["CorpusId:470667"] is not None and got["CorpusId:470667"].doi == "10.2139/ssrn.288970"
+    assert got["DOI:10.2139/ssrn.2250500"] is not None and got["DOI:10.2139/ssrn.2250500"].corpus_id == 3142471
+    assert fake_s2.counts["batch"] == 1
