@@ -1,8 +1,11 @@
 """Precomputed node positions, so the browser shows a still graph at once (no physics).
 
-Two pure functions, both deterministic (same graph, same positions):
+Three pure functions, all deterministic (same graph, same positions):
 
-- :func:`time_layout` — x by year (old on the left), y by lineage band (a node's strongest lineage);
+- :func:`lineage_layout` — the lineage view: x = publication time on an honest scale, a layered
+  placement with collision resolution so that no label box overlaps another label or paper;
+- :func:`time_layout` — x by year on an honest scale (equal years, equal widths; the long tail of old
+  years compressed left of a break), y by lineage band (a node's strongest lineage);
   nodes sharing a (band, year) cell are spread on a small grid inside the cell, with a hash-based
   jitter so that no two nodes overlap. Undated nodes go to an "undated" column at the far left, nodes
   without a lineage to a last band at the bottom. O(n log n).
@@ -29,7 +32,7 @@ import networkx as nx
 
 __all__ = ["BOX_GAP", "CELL_SPACING", "FORCE_MAX_NODES", "NONE_MARKER", "LineageLayout", "Position", "force_layout",
            "label_lines", "lineage_bands", "lineage_layout", "lineage_node_size", "strongest_by_node",
-           "strongest_lineage", "text_width", "time_layout"]
+           "strongest_lineage", "text_width", "time_axis_start", "time_layout"]
 
 Position = tuple[float, float]
 #: Distance in pixels between two nodes of the same (band, year) cell.
@@ -160,12 +163,19 @@ def time_layout(G: nx.DiGraph, *, lineage_order: Sequence[str] | None = None,
         cells[(band, year)].append(node)
     if not cells:
         return {}
-    # Each distinct year is one column (gaps between years are not drawn to scale: one 1952 paper must
-    # not squeeze 2020-2025 into a corner). A cell is a tall grid, about 4 rows per column, so that the
-    # crowded recent years grow downwards within their band instead of widening the whole axis.
+    # An honest axis: from the first year of the main body of papers (:func:`time_axis_start`) every year
+    # takes the same width, empty years too; the few older years are compressed into one column each,
+    # left of a break (one 1952 paper must not squeeze 2020-2025 into a corner). A cell is a tall grid,
+    # about 4 rows per column, so that crowded recent years grow downwards within their band.
     shape = {key: _cell_shape(len(members)) for key, members in cells.items()}
     col_w = (max(c for c, _ in shape.values()) + 1.5) * CELL_SPACING
-    rank = {y: i for i, y in enumerate(sorted(years))}
+    start = time_axis_start([y for (_, y), members in cells.items() if y is not None for _ in members])
+    old = sorted(y for y in years if y < start)
+    linear = max(years, default=start) - start + 1
+    step = max(min(1.0, 0.3 * linear / len(old)), 2 * CELL_SPACING / col_w) if old else 1.0  # ≤ 30 % of the axis
+    rank: dict[int, float] = {y: i * step for i, y in enumerate(old)}
+    base = (len(old) - 1) * step + 2.0 if old else 0.0
+    rank.update({y: base + (y - start) for y in years if y >= start})
     n_bands = max(b for b, _ in cells) + 1
     band_h = [0.0] * n_bands
     for (band, _), (_, rows) in shape.items():
@@ -187,6 +197,24 @@ def time_layout(G: nx.DiGraph, *, lineage_order: Sequence[str] | None = None,
             y = y0 + (r - (rows - 1) / 2 + jy * 0.4) * CELL_SPACING
             pos[node] = (x, y)
     return _fit_aspect(pos)
+
+
+def time_axis_start(years: Sequence[int], *, quantile: float = 0.05) -> int:
+    """First year of the linear part of the full view's time axis: the year below which lie at most
+    ``quantile`` of the papers (older years are compressed left of a break). ``years`` has one entry
+    per dated paper; 0 when empty.
+
+    Examples
+    --------
+    >>> time_axis_start([1952] + [2015 + i % 10 for i in range(99)])
+    2015
+    >>> time_axis_start([2001, 2003, 2020]), time_axis_start([])
+    (2001, 0)
+    """
+    if not years:
+        return 0
+    ys = sorted(years)
+    return ys[min(len(ys) - 1, int(len(ys) * quantile))]
 
 
 def _fit_aspect(pos: dict[Hashable, Position], aspect: float = 0.55) -> dict[Hashable, Position]:

@@ -46,6 +46,8 @@ from graph.present.layout import (
     lineage_layout,
     lineage_node_size,
     strongest_by_node,
+    text_width,
+    time_axis_start,
     time_layout,
 )
 from graph.present.lineage_view import short_label
@@ -207,8 +209,8 @@ def _time_axis(nodes: list[Hashable], years: list[int | None], xs: list[float], 
     canvas with ``fillText``, so names are text, never markup).
 
     >>> ax = _time_axis(["a", "b"], [2017, 2020], [0.0, 50.0], [0.0, 30.0], {"a": "x", "b": None})
-    >>> ax["axis"], ax["bands"], ax["axis_y"] < 0
-    ([[0.0, '2017'], [50.0, '2020']], [[-28.0, 'x']], True)
+    >>> ax["axis"], ax["bands"], ax["axis_y"] < 0, ax["axis_break"]
+    ([[0.0, '2017'], [50.0, '2020']], [[-28.0, 'x']], True, None)
     """
     cols: dict[int, list[float]] = {}
     band_top: dict[str, float] = {}
@@ -218,7 +220,14 @@ def _time_axis(nodes: list[Hashable], years: list[int | None], xs: list[float], 
         name = strongest.get(node)
         if name and y < band_top.get(name, math.inf):
             band_top[name] = y
+    start = time_axis_start([y for y in years if y is not None])
+    old = [x for y, v in cols.items() if y < start for x in v]
+    new = [x for y, v in cols.items() if y >= start for x in v]
+    brk = None
+    if old and new:
+        brk = [round((max(old) + min(new)) / 2, 1), f"{min(y for y in cols if y < start)}–{start - 1} compressed"]
     return {
+        "axis_break": brk,
         "axis": [[_mid(v), str(y)] for y, v in sorted(cols.items())],
         "axis_y": round(min(ys) - 60.0, 1),
         "bands": [[round(top - 28.0, 1), name] for name, top in sorted(band_top.items(), key=lambda kv: kv[1])],
@@ -278,34 +287,69 @@ def _legend_html(color_by: str, legend: list[tuple[str, str]], shapes: list[tupl
     return '<div id="legend" class="legend">' + "".join(rows) + "</div>"
 
 
-def _top_cited(G: nx.DiGraph, rows: list[tuple[Hashable, dict[str, Any]]], k: int = TOP_LABELS) -> list[int]:
-    """Indices of the ``k`` papers most cited inside ``G`` (in-degree; ties by position), cited at least once.
+def _top_cited(G: nx.DiGraph, rows: list[tuple[Hashable, dict[str, Any]]], k: int = TOP_LABELS, *,
+               ranked: bool = False) -> list[int]:
+    """Indices of the ``k`` papers most cited inside ``G`` (in-degree; ties by position), cited at least once;
+    in index order, or best first with ``ranked``.
 
     >>> G = nx.DiGraph([("a", "b"), ("c", "b"), ("a", "c")])
-    >>> _top_cited(G, list(G.nodes(data=True)), 2)
-    [1, 2]
+    >>> _top_cited(G, list(G.nodes(data=True)), 2), _top_cited(G, list(G.nodes(data=True)), 2, ranked=True)
+    ([1, 2], [1, 2])
     """
     indeg = G.in_degree
-    ranked = sorted(((-indeg(node), i) for i, (node, _) in enumerate(rows) if indeg(node) > 0))
-    return sorted(i for _, i in ranked[:k])
+    best = sorted(((-indeg(node), i) for i, (node, _) in enumerate(rows) if indeg(node) > 0))[:k]
+    return [i for _, i in best] if ranked else sorted(i for _, i in best)
+
+
+def _zoom_k(xs: list[float], ys: list[float]) -> float:
+    """Canvas units per screen px at the initial zoom, estimated for a canvas of about 1100 × 760 px
+    (≥ 1: small graphs are not zoomed in). Axis text and labels of the full view are drawn this much
+    larger so that they read at about their nominal size.
+
+    >>> _zoom_k([0.0, 100.0], [0.0, 50.0]), _zoom_k([0.0, 4200.0], [0.0, 100.0])
+    (1.0, 4.0)
+    """
+    w, h = max(xs) - min(xs), max(ys) - min(ys)
+    return round(1.0 / min(1.0, 1100.0 / max(w + 200.0, 1.0), 760.0 / max(h + 200.0, 1.0)), 3)
+
+
+def _declutter(candidates: list[int], texts: Mapping[int, str], xs: list[float], ys: list[float],
+               font: float) -> list[int]:
+    """The candidates (best first) whose label box, drawn under the node at ``font`` canvas units, overlaps
+    no label kept before it; returned in index order.
+
+    >>> _declutter([0, 1, 2], {0: "Alpha 2020", 1: "Beta 2021", 2: "Gamma 2022"}, [0.0, 5.0, 500.0], [0.0] * 3, 14)
+    [0, 2]
+    """
+    kept: list[tuple[float, float, float, float]] = []
+    out = []
+    for i in candidates:
+        half = text_width(texts[i], font) / 2 + font * 0.3
+        box = (xs[i] - half, ys[i] + font * 0.2, xs[i] + half, ys[i] + font * 1.9)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in kept):
+            continue
+        kept.append(box)
+        out.append(i)
+    return sorted(out)
 
 
 def _fit_box(payload: Mapping[str, Any], labels: list[list[Any]]) -> dict[str, float]:
     """The region the page fits to the screen at first: every node, room for labels, the axis above.
 
-    >>> _fit_box({"x": [0.0, 100.0], "y": [0.0, 50.0]}, [])
+    >>> _fit_box({"x": [0.0, 100.0], "y": [0.0, 50.0]}, [])  # small: 1 px = 1 canvas unit
     {'x0': -30.0, 'y0': -30.0, 'x1': 130.0, 'y1': 80.0}
     """
     xs, ys = payload["x"], payload["y"]
     if not xs:
         return {"x0": -100.0, "y0": -100.0, "x1": 100.0, "y1": 100.0}
-    pad = 30.0
-    label_w = 110.0 if labels else 0.0
+    k = _zoom_k(xs, ys)
+    pad = 30.0 * k
+    label_w = 110.0 * k if labels else 0.0
     y0 = min(ys) - pad
     if "axis_y" in payload:
-        y0 = min(y0, payload["axis_y"] - 24.0)
+        y0 = min(ys) - 60.0 * k
     return {"x0": round(min(xs) - pad - label_w / 2, 1), "y0": round(y0, 1),
-            "x1": round(max(xs) + pad + label_w / 2, 1), "y1": round(max(ys) + pad + (24.0 if labels else 0.0), 1)}
+            "x1": round(max(xs) + pad + label_w / 2, 1), "y1": round(max(ys) + pad + (24.0 * k if labels else 0.0), 1)}
 
 
 def _declared_title(G: nx.DiGraph, a: Hashable, b: Hashable, d: Mapping[str, Any]) -> str:
@@ -584,12 +628,23 @@ def _render(
         if mark:
             styles.append([i, mark])
             has[mark] = True
+    label_px = 14.0
     if lin is not None:
         styles = []
         labels = [[i, lin.labels[node]] for i, (node, _) in enumerate(rows)]
+    elif n < _LABEL_ALL_BELOW:
+        labels = [[i, short_label(d, ids[i])] for i, (_, d) in enumerate(rows)]
     else:
-        labelled = range(n) if n < _LABEL_ALL_BELOW else sorted({i for i, _ in styles} | set(_top_cited(G, rows)))
-        labels = [[i, short_label(rows[i][1], ids[i])] for i in labelled]
+        # the most important papers first: focus, seeds, then the most cited inside the graph; a label
+        # that would cover one already kept is left to the tooltip
+        focus = [i for i, kind in styles if kind == "focus"]
+        seeds_i = [i for i, kind in styles if kind == "seed"]
+        candidates = list(dict.fromkeys([*focus, *seeds_i, *_top_cited(G, rows, ranked=True)]))
+        texts = {i: short_label(rows[i][1], ids[i]) for i in candidates}
+        xs_ = [pos[node][0] if node in pos else 0.0 for node, _ in rows]
+        ys_ = [pos[node][1] if node in pos else 0.0 for node, _ in rows]
+        label_px = round(max(14.0, 12.0 * _zoom_k(xs_, ys_)), 1)
+        labels = [[i, texts[i]] for i in _declutter(candidates, texts, xs_, ys_, label_px)]
 
     edge_from: list[int] = []
     edge_to: list[int] = []
@@ -670,6 +725,7 @@ def _render(
         payload["options"]["interaction"].update(multiselect=False)
     if layout == "time" and n:
         payload.update(_time_axis([node for node, _ in rows], years, payload["x"], payload["y"], strongest))
+    payload["label_px"] = label_px
     if lin is None:
         payload["seeds"] = [ids[i] for i, (_, d) in enumerate(rows) if d.get("is_seed") or d.get("role") == "seed"]
         payload["view"] = _fit_box(payload, labels)

@@ -117,6 +117,10 @@
     network.moveTo({ position: { x: (v.x0 + v.x1) / 2, y: (v.y0 + v.y1) / 2 }, scale: scale, animation: false });
   }
   fitView();
+  if (!lineageMode && D.labels.length) {
+    /* the full view labels only its top papers: at a size readable at the initial zoom */
+    nodes.update(D.labels.map(function (t) { return { id: D.id[t[0]], font: { size: D.label_px } }; }));
+  }
   if (lineageMode) {
     /* year bands (ticks centred over each year's band), the compressed zone and its axis break */
     network.on("beforeDrawing", function (ctx) {
@@ -171,19 +175,36 @@
   if (D.axis && D.axis.length) {
     /* time axis: year ticks over the columns, lineage names beside the bands (canvas text, not HTML) */
     network.on("beforeDrawing", function (ctx) {
+      var k = 1 / Math.min(1, network.getScale());  /* axis text keeps a readable size when zoomed out */
       ctx.save();
-      ctx.font = "16px sans-serif";
-      ctx.fillStyle = "#6b7280";
+      ctx.font = (15 * k) + "px sans-serif";
+      ctx.fillStyle = "#4b5563";
       ctx.textAlign = "center";
       var last = -Infinity;
       D.axis.forEach(function (a) {
-        if (a[0] - last < 60) { return; }
-        ctx.fillText(a[1], a[0], D.axis_y);
+        if (a[0] - last < 48 * k) { return; }
+        ctx.fillText(a[1], a[0], D.axis_y + 60 - 28 * k);
         last = a[0];
       });
+      if (D.axis_break) {
+        /* the axis break: older years left of it are compressed, one column each */
+        var bx = D.axis_break[0], yb = D.view ? D.view.y1 : D.axis_y + 2000;
+        ctx.strokeStyle = "#9ca3af";
+        ctx.lineWidth = 2 * k;
+        [bx - 4 * k, bx + 4 * k].forEach(function (x0) {
+          ctx.beginPath();
+          for (var yy = D.axis_y + 60 - 20 * k, s = 0; yy <= yb; yy += 16 * k, s++) {
+            var xx = x0 + (s % 2 ? 5 : -5) * k;
+            if (s === 0) { ctx.moveTo(xx, yy); } else { ctx.lineTo(xx, yy); }
+          }
+          ctx.stroke();
+        });
+        ctx.font = (13 * k) + "px sans-serif";
+        ctx.fillText(D.axis_break[1], bx, D.axis_y + 60 - 46 * k);
+      }
       ctx.textAlign = "left";
-      ctx.font = "bold 18px sans-serif";
-      D.bands.forEach(function (b) { ctx.fillText(short(b[1], 40), D.bands_x, b[0]); });
+      ctx.font = "bold " + (15 * k) + "px sans-serif";
+      D.bands.forEach(function (b) { ctx.fillText(short(b[1], 40), D.bands_x, b[0] + 28 - 10 * k); });
       ctx.restore();
     });
   }
