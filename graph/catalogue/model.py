@@ -199,36 +199,39 @@ class Catalogue:
 
     def with_papers(self, papers: list[dict[str, Any]], *, lineage: str | None = None,
                     source: str = "added by the user") -> tuple[Catalogue, list[str]]:
-        """Adopt graph papers (dicts with ``key``, ``title``, ``arxiv_id``, ``doi``, ``s2_id``, ``year``)
-        as seeds, as *members* of ``lineage`` (a missing ancestor has no place in the declared order).
+        """Adopt graph papers (dicts with ``key``, ``title``, ``authors``, ``arxiv_id``, ``doi``, ``s2_id``,
+        ``year``) as seeds, as *members* of ``lineage`` (a missing ancestor has no place in the declared order).
 
         Returns the new catalogue and the aliases of the papers (existing seeds keep their alias).
-        Aliases are made from the first words of the title and made unique.
+        Aliases follow the rules of :mod:`graph.catalogue.aliases` (first author + year, else a short
+        title) and are made unique.
 
         Examples
         --------
         >>> cat = Catalogue({}, {"po": Lineage("po", (("dpo",),))}, "x")
         >>> cat = cat.with_added([Seed("dpo", arxiv_id="2305.18290")])
         >>> cat2, aliases = cat.with_papers([{"key": "arxiv:1707.06347", "arxiv_id": "1707.06347",
-        ...     "title": "Proximal Policy Optimization Algorithms", "year": 2017}], lineage="po")
+        ...     "title": "Proximal Policy Optimization Algorithms", "authors": ["John Schulman"], "year": 2017},
+        ...     {"key": "title:x", "title": "Proximal Policy Optimization Algorithms, again"}], lineage="po")
         >>> aliases, cat2.lineages["po"].members, cat2.seeds[aliases[0]].lineages
-        (['proximal-policy-optimization-algorithms'], ('proximal-policy-optimization-algorithms',), ('po',))
+        (['schulman2017', 'proximal-policy-optimization'], ('schulman2017', 'proximal-policy-optimization'), ('po',))
         """
+        from graph.catalogue.aliases import alias_for
+
         by_key = self.by_key()
         taken = set(self.seeds)
         new: list[Seed] = []
         aliases: list[str] = []
-        for d in papers:
+        for n, d in enumerate(papers, 1):
             key = str(d.get("key") or "")
             if key in by_key:
                 aliases.append(by_key[key].alias)
                 continue
-            words = re.findall(r"[a-z0-9]+", str(d.get("title") or "").lower())
-            base = "-".join(words[:4]) or re.sub(r"[^a-z0-9._-]+", "-", key.lower()).strip("-.") or "paper"
-            alias, i = base, 2
-            while alias in taken:
-                alias, i = f"{base}-{i}", i + 1
-            taken.add(alias)
+            authors = d.get("authors") or ()
+            first = authors[0] if isinstance(authors, (list, tuple)) and authors else None
+            year = d.get("year") if isinstance(d.get("year"), int) else None
+            alias = alias_for(title=d.get("title"), first_author=first if isinstance(first, str) else None, year=year,
+                              taken=taken, number=len(self.seeds) + n)
             aliases.append(alias)
             new.append(Seed(alias=alias, title=d.get("title"), arxiv_id=d.get("arxiv_id"), doi=d.get("doi"),
                             s2_id=d.get("s2_id"), year=d.get("year"), source=source))
