@@ -208,12 +208,17 @@
       ctx.restore();
     });
   }
-  var state = window.__lineage = {
-    nodes: 0, edges: 0, stable: false, mode: D.mode || "graph", seeds: (D.seeds || []).slice(), view: D.view,
+  /* enumerable: what JSON-serialising window.__lineage has always given; the rest is read by name
+     (window.__lineage.network, .seeds, ...) and kept out of serialisation (the network is a huge cyclic object) */
+  var state = window.__lineage = { nodes: 0, edges: 0, stable: false };
+  var extra = {
+    network: network, seeds: (D.seeds || []).slice(), mode: D.mode || "graph", view: D.view,
     years: D.years || null, zone: D.zone || null, markers: (D.markers || []).map(function (mk) { return mk[0]; }),
     font: D.font || null
   };
-  Object.defineProperty(state, "network", { value: network, enumerable: false });
+  Object.keys(extra).forEach(function (key) {
+    Object.defineProperty(state, key, { value: extra[key], enumerable: false });
+  });
   network.once("afterDrawing", function () {
     state.nodes = n;
     state.edges = edges.length;
