@@ -1,13 +1,14 @@
-"""paper-lineage explorer: a thin Streamlit shell over ``graph/``.
+"""paper-lineage explorer: a thin Streamlit shell over :class:`graph.explore.Engine`.
 
-Run ``streamlit run app.py --server.address 127.0.0.1``: it opens on the embedded offline snapshot,
-lineage ``preference-optimization``. Every graph algorithm lives in ``graph/``; this file only holds
-widgets, layout, caching wrappers and the translation of errors into one readable line.
+Run ``python3 -m streamlit run app.py --server.address 127.0.0.1``: it opens on the embedded offline
+snapshot, lineage ``preference-optimization``, in the lineage view. Every question (which graph, which
+analysis, which papers are marked, what a paper's details are) is answered by the engine, exactly as
+for the CLI and the HTML export; this file only holds widgets, layout, caching wrappers and the
+translation of errors into one readable line. The URL <-> state mapping is in ``app_state.py``.
 
-Caching: the expanded graph is keyed by (catalogue content hash, lineages, depth, direction, online
-flag, hash of the API key) and kept in a small process-wide LRU, so a change of a *view* control
-(years, citations, colour, layout, size, focus, search) only reruns ``view`` + ``render_html``
-(themselves memoised with ``st.cache_data``).
+Caching: one engine per (catalogue content hash, online flag, hash of the API key), kept by
+``st.cache_resource``; the engine builds each graph once and memoises each answer, so a change of a
+*view* control only re-renders (itself memoised with ``st.cache_data``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import re
 import tempfile
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,57 +27,25 @@ from typing import Any
 import networkx as nx
 import streamlit as st
 
-from graph.analyse.analysis import check_chain, frontier, missing_ancestors, reading_order
-from graph.analyse.select import ViewSpec, find_node, search, view
-from graph.build.enrich import enrich_from_arxiv
-from graph.build.expand import build_graph
+from app_state import DEFAULT_LINEAGE, DEFAULTS, NO_FOCUS, query_from_state, state_from_query
+from graph.analyse.select import search
 from graph.catalogue.load import Catalogue, load_catalogue
-from graph.core.errors import LineageError, UnknownLineageError
+from graph.core.errors import LineageError
 from graph.core.settings import Settings
+from graph.explore import Answer, Engine, View, catalogue_hash
+from graph.present.export import FORMATS
 from graph.present.render import paper_links, render_html
 
 log = logging.getLogger("paper_lineage.app")
 
-DEFAULT_LINEAGE = "preference-optimization"
 DIRECTIONS = ("both", "references", "citations")
 COLORS = ("lineage", "year", "role")
-LAYOUTS = ("time", "force")
-LAYOUT_LABELS = {"time": "time axis", "force": "force"}
+LAYOUTS = ("lineage", "time", "force")
+LAYOUT_LABELS = {"lineage": "lineage view", "time": "full graph, time axis", "force": "full graph, force"}
 SIZES = ("citations", "degree")
 SIZE_LABELS = {"citations": "citations", "degree": "local degree"}
-EXPORTS: dict[str, tuple[str, str]] = {  # fmt -> (file extension, MIME type)
-    "html": ("html", "text/html"),
-    "graphml": ("graphml", "application/xml"),
-    "gexf": ("gexf", "application/xml"),
-    "json": ("json", "application/json"),
-    "bibtex": ("bib", "application/x-bibtex"),
-    "ris": ("ris", "application/x-research-info-systems"),
-    "csv": ("csv", "text/csv"),
-}
-MAX_NODES = 4000
-GRAPH_HEIGHT = 680
-NO_FOCUS = ""
+GRAPH_HEIGHT = 800
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
-
-# Widget state keys and their defaults (widgets are created with ``key=`` only, values live here).
-DEFAULTS: dict[str, Any] = {
-    "lineages": [DEFAULT_LINEAGE],
-    "sections": [],
-    "depth": 1,
-    "direction": "both",
-    "min_citations": 0,
-    "top_ma": 10,
-    "top_fr": 10,
-    "only_top": False,
-    "color": "lineage",
-    "layout": "time",
-    "size": "citations",
-    "search": "",
-    "focus": NO_FOCUS,
-    "radius": 1,
-    "online": False,
-    "s2_key": "",
-}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -127,37 +95,18 @@ def md_link(label: str, url: str) -> str:
     return f"[{esc(label)}]({url.replace('(', '%28').replace(')', '%29').replace(' ', '%20')})"
 
 
+
 # ------------------------------------------------------------------------------------------------
-# caches
+# the engine and the catalogue
 
 
-class GraphStore:
-    """A small thread-safe LRU of expanded graphs, keyed by a hash of the expansion inputs."""
-
-    def __init__(self, size: int = 6) -> None:
-        self._items: OrderedDict[str, nx.DiGraph] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> nx.DiGraph | None:
-        with self._lock:
-            G = self._items.get(key)
-            if G is not None:
-                self._items.move_to_end(key)
-            return G
-
-    def put(self, key: str, G: nx.DiGraph) -> None:
-        with self._lock:
-            self._items[key] = G
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-
-@st.cache_resource(show_spinner=False)
-def graph_store() -> GraphStore:
-    """The process-wide store of expanded graphs (shared by sessions; graphs are never mutated)."""
-    return GraphStore()
+@st.cache_resource(show_spinner=False, max_entries=8)
+def engine_for(cat_hash: str, online: bool, key_hash: str, _cat: Catalogue, _api_key: str) -> Engine:
+    """One engine per catalogue content, online flag and API key (only its hash is a cache key)."""
+    settings = Settings.from_env()
+    if online and _api_key:
+        settings = settings.with_(s2_api_key=_api_key)
+    return Engine(_cat, settings=settings, offline=not online)
 
 
 @st.cache_resource(show_spinner=False)
@@ -166,38 +115,34 @@ def default_catalogue(path: str, stamp: str) -> tuple[Catalogue, str]:
     return load_catalogue(path), stamp
 
 
-def files_hash(path: Path) -> str:
-    """A content hash of a seeds file or folder (cheap: the files' bytes, not the parsed catalogue)."""
-    h = hashlib.sha256(str(path).encode())
-    files = sorted(p for p in path.rglob("*") if p.is_file() and "snapshot" not in p.parts) if path.is_dir() else [path]
-    for p in files:
-        if p.exists():
-            h.update(p.name.encode())
-            h.update(p.read_bytes())
-    return h.hexdigest()[:16]
+def current_catalogue() -> tuple[Catalogue, str]:
+    """The catalogue in use: uploaded or extended in this session, else the default one."""
+    if st.session_state.get("catalogue") is not None:
+        return st.session_state["catalogue"], st.session_state["cat_hash"]
+    path = Path(Settings.from_env().seeds_path)
+    return default_catalogue(str(path), catalogue_hash(path))
 
 
-def expansion_key(cat_hash: str, lineages: tuple[str, ...], depth: int, direction: str, online: bool,
-                  api_key: str) -> str:
-    """The cache key of one expansion; the API key only enters as a hash."""
-    key_hash = hashlib.sha256(api_key.encode()).hexdigest()[:12] if api_key else ""
-    raw = repr((cat_hash, tuple(sorted(lineages)), depth, direction, online, key_hash, MAX_NODES))
-    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+def set_catalogue(cat: Catalogue | None, content_hash: str | None = None) -> None:
+    """Use ``cat`` (None: back to the default catalogue) in this session, under ``content_hash``."""
+    st.session_state["catalogue"] = cat
+    st.session_state["cat_hash"] = content_hash
 
 
-def get_graph(cat: Catalogue, cat_hash: str, lineages: tuple[str, ...], depth: int, direction: str,
-              online: bool, api_key: str) -> tuple[str, nx.DiGraph]:
-    """The expanded graph (cached); a cache miss shows an ``st.status`` with progress counts."""
-    gkey = expansion_key(cat_hash, lineages, depth, direction, online, api_key)
-    store = graph_store()
-    G = store.get(gkey)
-    if G is not None:
-        return gkey, G
-    settings = Settings.from_env()
-    if online and api_key:
-        settings = settings.with_(s2_api_key=api_key)
+def current_engine() -> Engine:
+    """The engine for this session's catalogue, network choice and key."""
+    ss = st.session_state
+    cat, cat_hash = current_catalogue()
+    online = bool(ss.get("online")) and not Settings.from_env().offline
+    key = (ss.get("s2_key") or "") if online else ""
+    key_hash = hashlib.sha256(key.encode()).hexdigest()[:12] if key else ""
+    return engine_for(cat_hash, online, key_hash, cat, key)
+
+
+def with_progress(what: str, fn: Callable[[Callable[[str, int, int], None]], Any]) -> Any:
+    """Run ``fn(progress)`` inside an ``st.status`` with a progress bar (graph builds only)."""
     owner = threading.current_thread()
-    with st.status("Expanding the citation graph…", expanded=True) as status:
+    with st.status(what, expanded=True) as status:
         bar = st.progress(0.0, text="resolving seeds")
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -206,125 +151,51 @@ def get_graph(cat: Catalogue, cat_hash: str, lineages: tuple[str, ...], depth: i
             frac = min(1.0, done / total) if total else 1.0
             bar.progress(frac, text=f"{stage}: {done} of {total}")
 
-        G = build_graph(cat, lineages=list(lineages) or None, depth=depth, direction=direction,  # type: ignore[arg-type]
-                        max_nodes=MAX_NODES, offline=not online, settings=settings, progress=progress)
-        status.update(label=f"Expanded: {G.number_of_nodes()} papers, {G.number_of_edges()} citation links",
-                      state="complete", expanded=False)
-    store.put(gkey, G)
+        out = fn(progress)
+        status.update(label="Citation graph ready", state="complete", expanded=False)
     st.session_state["_builds"] = st.session_state.get("_builds", 0) + 1
-    return gkey, G
+    return out
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def cached_view(gkey: str, spec: ViewSpec, _G: nx.DiGraph) -> nx.DiGraph:
-    """``view(G, spec)`` memoised by (graph key, spec)."""
-    return view(_G, spec)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def cached_render(gkey: str, spec: ViewSpec, color: str, size: str, layout: str,
-                  highlight: tuple[tuple[str, str], ...], height: str, title: str, _H: nx.DiGraph) -> str:
-    """``render_html`` memoised by everything it depends on."""
-    return render_html(_H, color_by=color, size_by=size, layout=layout, highlight=dict(highlight),
-                       height=height, title=title or None)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def cached_analysis(gkey: str, lineage: str | None, top_ma: int, top_fr: int,
-                    _G: nx.DiGraph) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Missing ancestors and frontier (as dicts) of the expanded graph."""
-    ma = [r.to_dict() for r in missing_ancestors(_G, lineage=lineage, top=top_ma)] if top_ma else []
-    fr = [r.to_dict() for r in frontier(_G, lineage=lineage, top=top_fr)] if top_fr else []
-    return ma, fr
+def add_seeds(eng: Engine, G: nx.DiGraph, keys: list[str], lineage: str | None) -> list[str]:
+    """Add graph nodes as seeds (members of ``lineage``) to the session catalogue; returns their aliases."""
+    _, cat_hash = current_catalogue()
+    papers = [{"key": k, **{f: G.nodes[k].get(f) for f in ("title", "arxiv_id", "doi", "s2_id", "year")}}
+              for k in keys]
+    out, aliases = eng.catalogue.with_papers(papers, lineage=lineage, source="added in the app (missing ancestor)")
+    set_catalogue(out, hashlib.sha256(repr((cat_hash, lineage, aliases)).encode()).hexdigest()[:16])
+    return aliases
 
 
 # ------------------------------------------------------------------------------------------------
-# state: defaults, query parameters, seeds catalogue
+# state
 
 
 def init_state(cat: Catalogue) -> None:
     """First run of a session: defaults, then the URL query parameters (bad ones -> st.error)."""
-    if st.session_state.get("_init"):
+    ss = st.session_state
+    if ss.get("_init"):
         return
-    st.session_state["_init"] = True
+    ss["_init"] = True
     for k, v in DEFAULTS.items():
-        st.session_state.setdefault(k, list(v) if isinstance(v, list) else v)
+        ss.setdefault(k, list(v) if isinstance(v, list) else v)
     if DEFAULT_LINEAGE not in cat.lineages:
-        st.session_state["lineages"] = list(cat.lineages)[:1]
-    qp = st.query_params
-    errors: list[str] = []
-    names = [n for v in qp.get_all("lineage") for n in v.split(",") if n.strip()]
-    if names:
-        good = []
-        for n in names:
-            try:
-                cat.get_lineage(n.strip())
-                good.append(n.strip())
-            except UnknownLineageError as e:
-                errors.append(f"URL parameter lineage: {one_line(e)}")
-        if good:
-            st.session_state["lineages"] = good
-    for name, choices in (("color", COLORS), ("layout", LAYOUTS), ("size", SIZES), ("direction", DIRECTIONS)):
-        v = qp.get(name)
-        if v is not None:
-            if v in choices:
-                st.session_state[name] = v
-            else:
-                errors.append(f"URL parameter {name}: unknown value '{v}' (valid: {', '.join(choices)})")
-    for name, lo, hi in (("min_citations", 0, 10**7), ("depth", 0, 2), ("radius", 1, 5)):
-        v = qp.get(name)
-        if v is not None:
-            try:
-                iv = int(v)
-                if not lo <= iv <= hi:
-                    raise ValueError
-                st.session_state[name] = iv
-            except ValueError:
-                errors.append(f"URL parameter {name}: '{v}' is not a whole number from {lo} to {hi}")
-    v = qp.get("years")
-    if v:
-        m = re.fullmatch(r"\s*(\d{4})\s*[-:,]\s*(\d{4})\s*", v)
-        if m and int(m.group(1)) <= int(m.group(2)):
-            st.session_state["_qp_years"] = (int(m.group(1)), int(m.group(2)))
-        else:
-            errors.append(f"URL parameter years: '{v}' is not a range like 2015-2024")
-    if qp.get("focus"):
-        st.session_state["_qp_focus"] = qp.get("focus")
-    st.session_state["_qp_errors"] = errors
+        ss["lineages"] = list(cat.lineages)[:1]
+    query = {k: st.query_params.get_all(k) for k in st.query_params}
+    values, errors = state_from_query(query, list(cat.lineages))
+    ss.update(values)
+    ss["_qp_errors"] = errors
 
 
 def write_query_params(G: nx.DiGraph, bounds: tuple[int, int]) -> None:
     """Mirror the shareable state into the URL (only when it changed)."""
     ss = st.session_state
-    want: dict[str, list[str]] = {"lineage": list(ss["lineages"])}
     focus = ss.get("focus") or NO_FOCUS
-    if focus and focus in G:
-        want["focus"] = [G.nodes[focus].get("alias") or focus]
-        if ss["radius"] != DEFAULTS["radius"]:
-            want["radius"] = [str(ss["radius"])]
-    years = tuple(ss.get("years") or bounds)
-    if years != tuple(bounds):
-        want["years"] = [f"{years[0]}-{years[1]}"]
-    for name in ("min_citations", "color", "layout", "size", "depth", "direction"):
-        if ss[name] != DEFAULTS[name]:
-            want[name] = [str(ss[name])]
+    name = (G.nodes[focus].get("alias") or focus) if focus and focus in G else None
+    want = query_from_state(dict(ss), bounds=bounds, focus_name=name)
     have = {k: st.query_params.get_all(k) for k in st.query_params}
     if have != want:
         st.query_params.from_dict(want)
-
-
-def current_catalogue() -> tuple[Catalogue, str]:
-    """The catalogue in use: uploaded or extended in this session, else the default one."""
-    if st.session_state.get("catalogue") is not None:
-        return st.session_state["catalogue"], st.session_state["cat_hash"]
-    path = Path(Settings.from_env().seeds_path)
-    return default_catalogue(str(path), files_hash(path))
-
-
-def set_catalogue(cat: Catalogue | None, content_hash: str | None = None) -> None:
-    """Use ``cat`` (None: back to the default catalogue) in this session, under ``content_hash``."""
-    st.session_state["catalogue"] = cat
-    st.session_state["cat_hash"] = content_hash
 
 
 def handle_upload(uploaded: Any) -> None:
@@ -359,14 +230,6 @@ def handle_upload(uploaded: Any) -> None:
     st.session_state["lineages"] = [DEFAULT_LINEAGE] if DEFAULT_LINEAGE in cat.lineages else list(cat.lineages)[:1]
     st.session_state["sections"] = []
 
-
-def add_seeds(cat: Catalogue, cat_hash: str, G: nx.DiGraph, keys: list[str], lineage: str | None) -> list[str]:
-    """Add graph nodes as seeds (members of ``lineage``) to the session catalogue; returns their aliases."""
-    papers = [{"key": k, **{f: G.nodes[k].get(f) for f in ("title", "arxiv_id", "doi", "s2_id", "year")}}
-              for k in keys]
-    out, aliases = cat.with_papers(papers, lineage=lineage, source="added in the app (missing ancestor)")
-    set_catalogue(out, hashlib.sha256(repr((cat_hash, lineage, aliases)).encode()).hexdigest()[:16])
-    return aliases
 
 
 # ------------------------------------------------------------------------------------------------
@@ -409,6 +272,13 @@ def sidebar_view(G: nx.DiGraph) -> tuple[int, int]:
     sb = st.sidebar
     ss = st.session_state
     sb.header("View")
+    sb.radio("Layout", LAYOUTS, key="layout", format_func=LAYOUT_LABELS.__getitem__,
+             help="Lineage view: the declared chain as a readable timeline, its main path bold, the top missing "
+                  "ancestors and frontier around it. Full graph: every paper of the expansion.")
+    if ss["layout"] == "lineage":
+        sb.slider("Papers shown", min_value=10, max_value=400, step=10, key="nodes",
+                  help="About this many papers around the chain (seeds are always shown).")
+        sb.toggle("All citations (not only the transitive reduction)", key="all_edges")
     years = [int(d["year"]) for _, d in G.nodes(data=True) if d.get("year")]
     bounds = (min(years), max(years)) if years else (2000, 2030)
     if bounds[0] == bounds[1]:
@@ -430,14 +300,13 @@ def sidebar_view(G: nx.DiGraph) -> tuple[int, int]:
     c2.number_input("Top frontier", min_value=0, max_value=100, step=1, key="top_fr")
     sb.checkbox("Only seeds + top missing ancestors + frontier", key="only_top")
     sb.radio("Colour by", COLORS, key="color", horizontal=True)
-    sb.radio("Layout", LAYOUTS, key="layout", horizontal=True, format_func=LAYOUT_LABELS.__getitem__)
     sb.radio("Node size by", SIZES, key="size", horizontal=True, format_func=SIZE_LABELS.__getitem__)
     sb.text_input("Search title, alias or id", key="search", placeholder="e.g. DPO, 2305.18290, Direct Preference")
     options = [NO_FOCUS, *sorted(G.nodes, key=lambda n: (not G.nodes[n].get("is_seed"), node_label(G, n).lower()))]
     qp_focus = ss.pop("_qp_focus", None)
     if qp_focus:
         try:
-            ss["focus"] = find_node(G, qp_focus)
+            ss["focus"] = current_engine().resolve(qp_focus, G)
         except LineageError as e:
             st.error(esc(f"URL parameter focus: {one_line(e)}"))
     if ss.get("focus") not in G:
@@ -448,23 +317,9 @@ def sidebar_view(G: nx.DiGraph) -> tuple[int, int]:
     return bounds
 
 
-def completeness_text(G: nx.DiGraph, H: nx.DiGraph) -> str:
-    comp: dict[str, str | None] = G.graph.get("completeness") or {}
-    seeds = [k for k in comp if k in H]
-    done = sum(1 for k in seeds if comp[k] == "complete")
-    partial = sum(1 for k in seeds if comp[k] == "partial")
-    unknown = sum(1 for k in seeds if comp[k] in (None, "none_found"))
-    extra = []
-    if partial:
-        extra.append(f"{partial} partial")
-    if unknown:
-        extra.append(f"{unknown} unknown or none found")
-    return f"reference lists: {done} of {len(seeds)} seeds complete" + (f" ({', '.join(extra)})" if extra else "")
-
-
-def show_details(G: nx.DiGraph, key: str, why: dict[str, str]) -> None:
-    """The details panel of one paper (all text escaped)."""
-    d = G.nodes[key]
+def show_details(d: dict[str, Any], why: dict[str, str]) -> None:
+    """The details panel of one paper, from :meth:`Engine.details` (all text escaped)."""
+    key = d["paper_id"]
     st.markdown(f"#### {esc(d.get('title') or key)}")
     facts = []
     authors = d.get("authors") or []
@@ -501,28 +356,42 @@ def show_details(G: nx.DiGraph, key: str, why: dict[str, str]) -> None:
     if d.get("is_seed"):
         lines.append(f"**Reference list:** {esc(d.get('references_status') or 'unknown')}")
     st.markdown("  \n".join(lines))
-    for title, nbrs in (("Cites (in graph)", G.successors(key)), ("Cited by (in graph)", G.predecessors(key))):
-        nodes = sorted(nbrs, key=lambda n: (-(G.nodes[n].get("year") or 0), n))
-        st.markdown(f"**{title}: {len(nodes)}**")
-        if nodes:
-            st.markdown("\n".join(f"- {esc(node_label(G, n, 80))}" for n in nodes[:25])
-                        + (f"\n- … and {len(nodes) - 25} more" if len(nodes) > 25 else ""))
+    for title, names in (("Cites (in graph)", d["cites_in_graph"]), ("Cited by (in graph)", d["cited_by_in_graph"])):
+        st.markdown(f"**{title}: {len(names)}**")
+        if names:
+            st.markdown("\n".join(f"- {esc(n)}" for n in names[:25])
+                        + (f"\n- … and {len(names) - 25} more" if len(names) > 25 else ""))
 
 
-def tab_missing(G: nx.DiGraph, cat: Catalogue, cat_hash: str, ma: list[dict[str, Any]]) -> None:
-    if not ma:
-        st.info("No missing ancestors: raise 'Top missing ancestors' or expand along references.")
-    else:
-        st.dataframe(
-            [{"title": r["title"], "year": r["year"], "score": round(r["score"], 3), "why": r["explanation"],
-              "cited by": ", ".join(r["cited_by"]), "key": r["paper_id"]} for r in ma],
-            hide_index=True, width="stretch")
-        picked = st.multiselect("Missing ancestors to add", [r["paper_id"] for r in ma], key="to_add",
+def answer_table(ans: Answer, empty: str) -> None:
+    """An answer's notes as captions and its rows in the columns every surface shows."""
+    for note in ans.notes:
+        st.caption(esc(note))
+    if not ans.rows:
+        st.info(empty)
+        return
+    st.dataframe([{c: _cell(r.get(c)) for c in ans.columns} for r in ans.rows], hide_index=True, width="stretch")
+
+
+def _cell(v: Any) -> Any:
+    if isinstance(v, (list, tuple)):
+        return ", ".join(map(str, v))
+    if isinstance(v, float):
+        return round(v, 3)
+    return v
+
+
+def tab_missing(eng: Engine, v: View) -> None:
+    answer_table(v.ancestors, "No missing ancestors: raise 'Top missing ancestors'.")
+    if v.ancestors.rows:
+        G = v.full if all(k in v.full for k in v.ancestors.paper_keys()) else eng.analysis_graph(
+            tuple(st.session_state["lineages"]))
+        picked = st.multiselect("Missing ancestors to add", v.ancestors.paper_keys(), key="to_add",
                                 format_func=lambda k: node_label(G, k, 80))
         lins = list(st.session_state["lineages"])
         target = st.selectbox("as members of lineage", lins, key="add_lineage") if lins else None
         if st.button("Add to seeds", disabled=not picked, key="add_btn"):
-            added = add_seeds(cat, cat_hash, G, [k for k in picked if k in G], target)
+            added = add_seeds(eng, G, [k for k in picked if k in G], target)
             st.session_state["_flash"] = f"Added {len(added)} seed(s): {', '.join(added)}"
             st.session_state.pop("to_add", None)
             st.rerun()
@@ -531,57 +400,39 @@ def tab_missing(G: nx.DiGraph, cat: Catalogue, cat_hash: str, ma: list[dict[str,
                        mime="application/x-yaml", key="dl_seeds", on_click="ignore")
 
 
-def tab_frontier(fr: list[dict[str, Any]]) -> None:
-    if not fr:
-        st.info("No frontier papers (papers citing two or more seeds) in this graph.")
-        return
-    st.dataframe([{"title": r["title"], "year": r["year"], "seeds cited": int(r["score"]), "why": r["explanation"],
-                   "cites": ", ".join(r["cites"]), "key": r["paper_id"]} for r in fr], hide_index=True,
-                 width="stretch")
-
-
-def tab_chains(G: nx.DiGraph, cat: Catalogue) -> None:
-    names = list(st.session_state["lineages"]) or list(G.graph.get("lineages") or {})
-    for name in names:
+def tab_chains(eng: Engine, names: list[str]) -> None:
+    for name in names or list(eng.catalogue.lineages):
         st.markdown(f"##### {esc(name)}")
         with guarded(f"Lineage {name}"):
-            lin = cat.get_lineage(name)
+            lin = eng.catalogue.get_lineage(name)
             if lin.description:
                 st.caption(esc(lin.description))
-            arrows = [(a, b) for a, b in lin.arrows()
-                      if _in_graph(G, a) and _in_graph(G, b)]
-            if arrows:
-                st.markdown("**Chain check** (declared order vs citations)")
-                st.dataframe([{**v.to_dict(), "via": ", ".join(v.to_dict()["via"])} for v in check_chain(G, arrows)],
-                             hide_index=True, width="stretch")
-            order = reading_order(G, name)
+            _, suggested = eng.chain(name)
+            if suggested:
+                st.markdown("**Suggested chain** (no stages declared: the seeds in main-path order). "
+                            "Save it as a lineage:")
+                st.code(eng.suggested_yaml(name), language="yaml")
+            st.markdown("**Chain check** (declared order vs citations)")
+            answer_table(eng.check(name), "No declared arrows between papers in the graph.")
+            st.markdown("**Main path** (search path count)")
+            answer_table(eng.mainpath(name), "No main path: too few citations among this lineage's papers.")
             st.markdown("**Reading order**")
-            st.markdown("\n".join(f"{i}. {esc(node_label(G, k, 100))}" + ("" if G.nodes[k].get("is_seed")
-                                                                         else " — *missing ancestor*")
-                                  for i, k in enumerate(order, 1)) or "(empty)")
+            answer_table(eng.order(name), "(empty)")
 
 
-def _in_graph(G: nx.DiGraph, ref: str) -> bool:
-    try:
-        find_node(G, ref)
-        return True
-    except LineageError:
-        return False
-
-
-def tab_export(H: nx.DiGraph, html_options: dict[str, Any]) -> None:
-    from graph.present.export import export_graph  # imported here: the page draws even while export is unavailable
-
+def tab_export(v: View, html_options: dict[str, Any]) -> None:
+    H = v.graph
     st.caption(f"Exactly the current view: {H.number_of_nodes()} papers, {H.number_of_edges()} citation links.")
-    cols = st.columns(len(EXPORTS))
-    for col, (fmt, (ext, mime)) in zip(cols, EXPORTS.items(), strict=True):
+    cols = st.columns(len(FORMATS))
+    for col, (fmt, spec) in zip(cols, FORMATS.items(), strict=True):
 
         def make(fmt: str = fmt) -> bytes:
-            out = export_graph(H, fmt, title="paper lineage", **html_options) if fmt == "html" else export_graph(H, fmt)
+            out = v.export(fmt, title="paper lineage", **html_options) if fmt == "html" else v.export(fmt)
             return out.encode() if isinstance(out, str) else out
 
-        col.download_button(fmt.upper() if fmt != "bibtex" else "BibTeX", data=make, file_name=f"lineage-view.{ext}",
-                            mime=mime, key=f"dl_{fmt}", on_click="ignore")
+        col.download_button(fmt.upper() if fmt != "bibtex" else "BibTeX", data=make,
+                            file_name=f"lineage-view.{spec.extension}", mime=spec.mime, key=f"dl_{fmt}",
+                            on_click="ignore")
 
 
 def show_graph(html: str, height: int) -> None:
@@ -598,104 +449,142 @@ def show_graph(html: str, height: int) -> None:
 # the page
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_render(token: tuple[Any, ...], color: str, size: str, layout: str,
+                  highlight: tuple[tuple[str, str], ...], height: str, _v: View) -> str:
+    """``render_html`` of a view, memoised by everything it depends on (``token`` names the view)."""
+    opts: dict[str, Any] = {}
+    if _v.stages is not None:
+        opts["stages"] = _v.stages
+    return render_html(_v.graph, color_by=color, size_by=size, layout=layout, highlight=dict(highlight),
+                       height=height, **opts)
+
+
+def get_view(eng: Engine, names: tuple[str, ...]) -> tuple[View, tuple[Any, ...], str | None]:
+    """The view to draw, a token naming it, and a note when the lineage view fell back."""
+    ss = st.session_state
+    note = None
+    if ss["layout"] == "lineage" and names:
+        one = names[0]
+        if len(names) > 1:
+            note = f"The lineage view draws one lineage: {one}. Pick one lineage, or a full-graph layout."
+        if not eng.is_built(eng.analysis_spec([one])):
+            with_progress("Expanding the citation graph…", lambda p: eng.analysis_graph([one], progress=p))
+        v = eng.lineage_view(one, nodes=int(ss["nodes"]), all_edges=bool(ss["all_edges"]),
+                             top_ancestors=int(ss["top_ma"]), top_frontier=int(ss["top_fr"]))
+        return v, ("lineage", one, int(ss["nodes"]), bool(ss["all_edges"]), int(ss["top_ma"]), int(ss["top_fr"])), note
+    if ss["layout"] == "lineage":
+        note = "The lineage view needs a lineage: showing the full graph of every seed."
+    return full_view(eng, names), ("full", names, *full_view_token()), note
+
+
+def full_view_token() -> tuple[Any, ...]:
+    ss = st.session_state
+    return (int(ss["depth"]), ss["direction"], tuple(ss["sections"]), tuple(ss.get("years") or ()),
+            int(ss["min_citations"]), ss["focus"], int(ss["radius"]), int(ss["top_ma"]), int(ss["top_fr"]),
+            bool(ss["only_top"]))
+
+
+def full_view(eng: Engine, names: tuple[str, ...]) -> View:
+    ss = st.session_state
+    G = eng.view_graph(names, depth=int(ss["depth"]), direction=ss["direction"])
+    bounds = ss.get("_year_bounds")
+    years = tuple(ss["years"]) if ss.get("years") and bounds and tuple(ss["years"]) != tuple(bounds) else None
+    return eng.view(names, depth=int(ss["depth"]), direction=ss["direction"], sections=tuple(ss["sections"]),
+                    years=years, min_citations=int(ss["min_citations"]),  # type: ignore[arg-type]
+                    around=ss["focus"] if ss["focus"] in G else None, radius=int(ss["radius"]),
+                    top_ancestors=int(ss["top_ma"]), top_frontier=int(ss["top_fr"]), only_top=bool(ss["only_top"]),
+                    focus=[ss["focus"]])
+
+
 def run() -> None:
     t0 = time.perf_counter()
-    cat, cat_hash = current_catalogue()
+    cat, _ = current_catalogue()
     init_state(cat)
     for msg in st.session_state.pop("_qp_errors", []):
         st.error(esc(msg))
     sidebar_data()
-    cat, cat_hash = current_catalogue()
     ss = st.session_state
     ss.setdefault("_builds", 0)
     for k, v in DEFAULTS.items():  # widgets not drawn on the last run lose their state
         ss.setdefault(k, list(v) if isinstance(v, list) else v)
-    lineages = tuple(ss["lineages"])
-    online = bool(ss["online"]) and not Settings.from_env().offline
-    gkey, G = get_graph(cat, cat_hash, lineages, int(ss["depth"]), ss["direction"], online,
-                        (ss.get("s2_key") or "") if online else "")
-    notices = G.graph.get("notices") or []
+    eng = current_engine()
+    names = eng.lineage_names(ss["lineages"])
+    depth, direction = int(ss["depth"]), ss["direction"]
+    if not eng.is_built(eng.view_spec(names, depth=depth, direction=direction)):
+        with_progress("Expanding the citation graph…",
+                      lambda p: eng.view_graph(names, depth=depth, direction=direction, progress=p))
+    G = eng.view_graph(names, depth=depth, direction=direction)
+    notices = [n for n in eng.notes(G) if n.startswith(("notice:", "warning:"))]
     if notices:
-        st.info(esc(" ".join(dict.fromkeys(notices))))
+        st.info(esc(" ".join(n.split(":", 1)[1].strip() for n in notices)))
     if G.number_of_nodes() == 0:
         st.warning("The graph is empty: no seed of this selection was found in the snapshot or cache.")
         return
     bounds = sidebar_view(G)
-    lin1 = lineages[0] if len(lineages) == 1 else None
-    ma, fr = cached_analysis(gkey, lin1, int(ss["top_ma"]), int(ss["top_fr"]), G)
-    spec = ViewSpec(
-        lineages=lineages,
-        sections=tuple(ss["sections"]),
-        years=tuple(ss["years"]) if tuple(ss["years"]) != bounds else None,  # type: ignore[arg-type]
-        min_citations=int(ss["min_citations"]),
-        around=ss["focus"] or None,
-        radius=int(ss["radius"]),
-        ancestors=int(ss["top_ma"]) if ss["only_top"] else None,
-        frontier=int(ss["top_fr"]) if ss["only_top"] else None,
-    )
-    H = cached_view(gkey, spec, G)
-    match = search(G, ss["search"])
+    v, token, note = get_view(eng, names)
+    H = v.graph
+    match = search(v.full, ss["search"])
     if ss["search"].strip() and match is None:
         st.sidebar.warning(esc(f"No paper matches '{ss['search'].strip()}'."))
-    highlight: dict[str, str] = {}
-    highlight.update({r["paper_id"]: "missing-ancestor" for r in ma if r["paper_id"] in H})
-    highlight.update({r["paper_id"]: "frontier" for r in fr if r["paper_id"] in H})
-    for k in (ss["focus"], match):
-        if k and k in H:
-            highlight[k] = "focus"
-    why = {r["paper_id"]: f"missing ancestor — {r['explanation']}" for r in ma}
-    why.update({r["paper_id"]: f"frontier — {r['explanation']}" for r in fr})
+    highlight = dict(v.highlight)
+    if match and match in H:
+        highlight[match] = "focus"
 
-    st.markdown(f"### Paper lineage · {esc(', '.join(lineages) or 'all lineages')}")
+    st.markdown(f"### Paper lineage · {esc(', '.join(names) or 'all lineages')}")
     flash = ss.pop("_flash", None)
     if flash:
         st.success(esc(flash))
+    if note:
+        st.caption(esc(note))
     seeds_in = sum(1 for n in H if H.nodes[n].get("is_seed"))
     st.caption(
         f"{H.number_of_nodes()} papers, {H.number_of_edges()} citation links in view "
-        f"(of {G.number_of_nodes()} expanded; {seeds_in} seeds) · {completeness_text(G, H)} · "
-        f"built from {G.graph.get('built_from', 'snapshot')}"
-        + (f" · {G.graph['pruned']} least-connected papers pruned" if G.graph.get("pruned") else "")
+        f"(of {v.full.number_of_nodes()} expanded; {seeds_in} seeds) · "
+        + esc(eng.completeness(v.full, names[0] if len(names) == 1 else None))
+        + f" · built from {eng.meta(v.full).built_from}"
+        + (f" · {eng.meta(v.full).pruned} least-connected papers pruned" if eng.meta(v.full).pruned else "")
     )
+    layout = "lineage" if v.stages is not None else ("force" if ss["layout"] == "force" else "time")
     graph_col, details_col = st.columns([7, 3], gap="medium")
     with graph_col:
         if H.number_of_nodes() == 0:
             st.warning("No paper passes the current filters: widen the years or lower the citation minimum.")
         else:
             with guarded("Drawing the graph"):
-                html = cached_render(gkey, spec, ss["color"], ss["size"], ss["layout"],
-                                     tuple(sorted(highlight.items())), f"{GRAPH_HEIGHT}px", "", H)
-                show_graph(html, GRAPH_HEIGHT + 90)
+                html = cached_render((id(eng), *token), ss["color"], ss["size"], layout,
+                                     tuple(sorted(highlight.items())), f"{GRAPH_HEIGHT}px", v)
+                show_graph(html, GRAPH_HEIGHT + 40)
 
-    with details_col, st.container(height=GRAPH_HEIGHT + 90, border=False), guarded("Details"):
+    with details_col, st.container(height=GRAPH_HEIGHT + 40, border=False), guarded("Details"):
         st.markdown("#### Details")
-        seeds_first = sorted(H.nodes, key=lambda n: (not H.nodes[n].get("is_seed"), node_label(H, n).lower()))
+        chain_first = [k for stage in (v.stages or []) for k in stage]
+        seeds_first = sorted(H.nodes, key=lambda n: (n not in chain_first, chain_first.index(n) if n in chain_first
+                                                     else 0, not H.nodes[n].get("is_seed"), node_label(H, n).lower()))
         options = list(seeds_first)
         if match and match not in H:
             options.insert(0, match)
         default = match or ss["focus"] or (seeds_first[0] if seeds_first else None)
-        marker = (match, ss["focus"], gkey)
+        marker = (match, ss["focus"], token)
         if options and (ss.get("detail") not in options or ss.get("_detail_marker") != marker):
             ss["detail"] = default if default in options else options[0]
         ss["_detail_marker"] = marker
         if options:
-            key = st.selectbox("Paper", options, key="detail", format_func=lambda k: node_label(G, k, 90))
+            key = st.selectbox("Paper", options, key="detail", format_func=lambda k: node_label(v.full, k, 90))
             if key not in H:
                 st.caption("This paper is outside the current view (filtered out).")
-            # abstract & authors from arXiv: the cache first; the network only when online
-            enrich_from_arxiv(G, [key], settings=Settings.from_env(offline=True if not online else None))
-            show_details(G, key, why)
+            show_details(eng.details(v.full, key), v.why)
 
-    tabs = st.tabs(["Missing ancestors", "Frontier", "Chain check & reading order", "Export"])
+    tabs = st.tabs(["Missing ancestors", "Frontier", "Chain, main path & reading order", "Export"])
     with tabs[0], guarded("Missing ancestors"):
-        tab_missing(G, cat, cat_hash, ma)
+        tab_missing(eng, v)
     with tabs[1], guarded("Frontier"):
-        tab_frontier(fr)
+        answer_table(v.frontier, "No frontier papers in this graph.")
     with tabs[2], guarded("Chain check"):
-        tab_chains(G, cat)
+        tab_chains(eng, list(names))
     with tabs[3], guarded("Export"):
-        tab_export(H, {"color_by": ss["color"], "size_by": ss["size"], "layout": ss["layout"], "highlight": highlight})
-    write_query_params(G, bounds)
+        tab_export(v, {"color_by": ss["color"], "size_by": ss["size"], "layout": layout, "highlight": highlight})
+    write_query_params(v.full, bounds)
     ss["_run_s"] = round(time.perf_counter() - t0, 4)  # measured script time of this rerun
 
 

@@ -59,7 +59,8 @@ DEFAULTS: dict[str, Any] = {
 """Every widget's default value."""
 
 
-def state_from_query(query: Mapping[str, Sequence[str]], lineages: Collection[str]) -> tuple[dict[str, Any], list[str]]:
+def state_from_query(query: Mapping[str, Sequence[str]],
+                     lineages: Collection[str]) -> tuple[dict[str, Any], list[str]]:
     """Widget values named by the URL, and one error line per parameter that cannot be used.
 
     ``query`` maps a parameter to all its values (``st.query_params.to_dict()`` keeps only the last;
@@ -120,7 +121,8 @@ def state_from_query(query: Mapping[str, Sequence[str]], lineages: Collection[st
     return out, errors
 
 
-def query_from_state(state: Mapping[str, Any], *, bounds: tuple[int, int], focus_name: str | None) -> dict[str, list[str]]:
+def query_from_state(state: Mapping[str, Any], *, bounds: tuple[int, int],
+                     focus_name: str | None) -> dict[str, list[str]]:
     """The URL parameters of ``state`` (only what differs from :data:`DEFAULTS`).
 
     ``focus_name`` is the alias (or key) of the focused paper, None when there is no focus.

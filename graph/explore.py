@@ -240,16 +240,37 @@ class Engine:
                 self._graphs.popitem(last=False)
             return G
 
+    def is_built(self, spec: GraphSpec) -> bool:
+        """Whether the graph of ``spec`` is built already (the app shows progress only for a build)."""
+        spec = replace(spec, lineages=tuple(sorted(self.lineage_names(spec.lineages))))
+        with self._lock:
+            return spec in self._graphs
+
+    @staticmethod
+    def analysis_spec(lineages: Sequence[str] | None = None) -> GraphSpec:
+        """The :class:`GraphSpec` of :meth:`analysis_graph`."""
+        return replace(ANALYSIS_GRAPH, lineages=tuple(lineages or ()))
+
+    @staticmethod
+    def view_spec(lineages: Sequence[str] | None = None, *, depth: int = VIEW_GRAPH.depth,
+                  direction: str = VIEW_GRAPH.direction) -> GraphSpec:
+        """The :class:`GraphSpec` of :meth:`view_graph`."""
+        return replace(VIEW_GRAPH, lineages=tuple(lineages or ()), depth=depth, direction=direction)
+
+    @staticmethod
+    def meta(G: nx.DiGraph) -> GraphMeta:
+        """The typed metadata of a graph this engine built."""
+        return GraphMeta.of(G)
+
     def analysis_graph(self, lineages: Sequence[str] | None = None, *,
                        progress: ProgressFn | None = None) -> nx.DiGraph:
         """The graph every analysis of ``lineages`` runs on (:data:`ANALYSIS_GRAPH`)."""
-        return self.graph(replace(ANALYSIS_GRAPH, lineages=tuple(lineages or ())), progress=progress)
+        return self.graph(self.analysis_spec(lineages), progress=progress)
 
     def view_graph(self, lineages: Sequence[str] | None = None, *, depth: int = VIEW_GRAPH.depth,
                    direction: str = VIEW_GRAPH.direction, progress: ProgressFn | None = None) -> nx.DiGraph:
         """The graph the full view draws (:data:`VIEW_GRAPH` with the user's depth and direction)."""
-        spec = replace(VIEW_GRAPH, lineages=tuple(lineages or ()), depth=depth, direction=direction)
-        return self.graph(spec, progress=progress)
+        return self.graph(self.view_spec(lineages, depth=depth, direction=direction), progress=progress)
 
     def resolve(self, ref: str, G: nx.DiGraph) -> str:
         """The node key of any paper reference (key, alias, arXiv id, DOI, S2 id) in ``G``."""
@@ -457,7 +478,8 @@ class Engine:
         names = [display_name(G, s[0]) for s in stages]
         return "lineages:\n  " + _yaml_key(lineage) + ": [" + ", ".join(f"[{_yaml_key(n)}]" for n in names) + "]\n"
 
-    def lineage_view(self, lineage: str, *, nodes: int = 50, all_edges: bool = False, top: int = 10) -> View:
+    def lineage_view(self, lineage: str, *, nodes: int = 50, all_edges: bool = False, top_ancestors: int = 10,
+                     top_frontier: int = 10) -> View:
         """The lineage view (historiograph) of one lineage: the chain as the spine, its main path bold,
         its top missing ancestors and frontier around it, about ``nodes`` papers."""
         from graph.present.lineage_view import build_lineage_view
@@ -469,7 +491,8 @@ class Engine:
         chk = self.check(one)
         verdicts = [{"from": r["from_id"], "to": r["to_id"], "verdict": r["verdict"], "via": r["via_ids"],
                      "note": r["note"]} for r in chk.rows]
-        ma, fr = self.ancestors(one, top=top), self.frontier(one, top=top)
+        ma = self.ancestors(one, top=top_ancestors) if top_ancestors else Answer("ancestors", [])
+        fr = self.frontier(one, top=top_frontier) if top_frontier else Answer("frontier", [])
         from graph.analyse.mainpath import main_path
 
         mp = main_path(G, lineage=one)
