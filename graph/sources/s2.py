@@ -10,12 +10,12 @@ users:
   ``ConnectionRefusedError`` and its own retries ignore ``Retry-After``; on 502/503 it returns an
   EMPTY result (an empty ``Paper``) instead of raising; at DEBUG level it logs the request headers
   (the API key); and it does not send the key with paged ``references`` / ``citations`` requests.
-  We therefore give the client our own requester (a subclass of its ``ApiRequester`` that overrides
-  that one method): the client still builds URLs, fields and pages, while we send the request
-  (key only as ``x-api-key``), pace it (client-side rate limit), retry it (``Retry-After`` on 429;
-  exponential back-off with jitter on 5xx, resets, timeouts, truncated JSON), validate the shape of
-  the answer (an empty or malformed answer is retried, never turned into an empty paper), and
-  raise :mod:`graph.core.errors` exceptions;
+  We therefore give the client our own requester (a subclass of its ``ApiRequester`` that overrides that
+  one method): the client still builds URLs, fields and pages, while we send the request
+  (:class:`graph.sources.s2_http.S2Transport`; key only as ``x-api-key``), pace it (client-side rate
+  limit), retry it (``Retry-After`` on 429; exponential back-off with jitter on 5xx, resets, timeouts,
+  truncated JSON), validate the shape of the answer (an empty or malformed answer is retried, never
+  turned into an empty paper), and raise :mod:`graph.core.errors` exceptions;
 - its batch call drops the ``null`` entries of unknown ids (and logs a warning), losing which input
   id was unknown, so :meth:`S2Source.get_papers` posts ``/paper/batch`` through the same requester
   and keeps the positions.
@@ -39,31 +39,30 @@ fields are ignored, and malformed items are skipped with a log line.
 
 from __future__ import annotations
 
-import asyncio
-import email.utils
 import logging
-import random
 import re
 import threading
-import time
 from collections.abc import Coroutine, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-import httpx
 from semanticscholar import SemanticScholar
 from semanticscholar._utils import _run_async
 from semanticscholar.ApiRequester import ApiRequester
 
-from graph.core.errors import ApiError, BadIdError, NotFoundError, OfflineError, RateLimitedError
+from graph.core.errors import ApiError, BadIdError, NotFoundError
 from graph.core.ids import normalize_doi, paper_key
 from graph.core.models import Citation, Paper
 from graph.core.query import s2_query_id
 from graph.core.settings import Settings
+from graph.sources.s2_http import MAX_RETRY_AFTER_S, RateLimiter, S2Transport, describe
 
-__all__ = ["BATCH_SIZE", "LISTING_CAP", "LISTING_FIELDS", "PAGE_LIMIT", "PAPER_FIELDS", "RateLimiter", "S2Source"]
+__all__ = [
+    "BATCH_SIZE", "LISTING_CAP", "LISTING_FIELDS", "MAX_RETRY_AFTER_S", "PAGE_LIMIT", "PAPER_FIELDS", "RateLimiter",
+    "S2Source",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +72,6 @@ PAGE_LIMIT = 1000
 """Largest ``limit`` of ``/references`` and ``/citations``."""
 LISTING_CAP = 9_999
 """The client (and the API) stop paging references / citations here."""
-MAX_RETRY_AFTER_S = 300.0
-"""A ``Retry-After`` longer than this is not waited for: we raise :class:`RateLimitedError` at once."""
 
 PAPER_FIELDS: tuple[str, ...] = (
     "paperId", "externalIds", "corpusId", "title", "year", "authors", "venue", "abstract", "tldr",
@@ -93,63 +90,16 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-class RateLimiter:
-    """At most ``rate_per_s`` requests a second: a minimum interval, shared and thread-safe.
-
-    Examples
-    --------
-    >>> lim = RateLimiter(20)
-    >>> t0 = time.monotonic(); _ = [lim.acquire() for _ in range(5)]
-    >>> time.monotonic() - t0 >= 0.19
-    True
-    """
-
-    def __init__(self, rate_per_s: float) -> None:
-        self.interval = 1.0 / rate_per_s if rate_per_s and rate_per_s > 0 else 0.0
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def reserve(self) -> float:
-        """Reserve the next slot; returns how long the caller must wait for it."""
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next)
-            self._next = slot + self.interval
-            return slot - now
-
-    def acquire(self) -> None:
-        """Block until the next slot."""
-        wait = self.reserve()
-        if wait > 0:
-            time.sleep(wait)
-
-    async def acquire_async(self) -> None:
-        """Wait (asynchronously) until the next slot."""
-        wait = self.reserve()
-        if wait > 0:
-            await asyncio.sleep(wait)
-
-
-class _Retry(Exception):
-    """A transient failure of one attempt (internal)."""
-
-    def __init__(self, problem: str, *, status: int | None = None, retry_after: float | None = None) -> None:
-        super().__init__(problem)
-        self.problem = problem
-        self.status = status
-        self.retry_after = retry_after
-
-
 class _Requester(ApiRequester):
-    """The client's requester with its one HTTP method replaced by :meth:`S2Source._request`."""
+    """The client's requester with its one HTTP method replaced by :meth:`graph.sources.s2_http.S2Transport.request`."""
 
-    def __init__(self, source: S2Source) -> None:
-        super().__init__(timeout=source.settings.timeout_s, retry=False)
-        self._source = source
+    def __init__(self, http: S2Transport) -> None:
+        super().__init__(timeout=http.settings.timeout_s, retry=False)
+        self._http = http
 
     async def get_data_async(self, url: str, parameters: str, headers: dict[str, str] | None,
                              payload: dict[str, Any] | None = None) -> Any:
-        return await self._source._request(url, parameters, payload)
+        return await self._http.request(url, parameters, payload)
 
 
 def _graph_base(api_url: str) -> tuple[str, str]:
@@ -179,32 +129,6 @@ def _make_client(settings: Settings, api_url: str) -> SemanticScholar:
 _BASIC_CONFIG_LOCK = threading.Lock()
 
 
-def _clean_paper(d: Any) -> dict[str, Any] | None:
-    """A paper dict the client's wrappers can hold (they crash on some malformed values)."""
-    if not isinstance(d, dict):
-        return None
-    out = dict(d)
-    date = out.get("publicationDate")
-    if "publicationDate" in out and not (isinstance(date, str) and _DATE.match(date)):
-        out["publicationDate"] = None
-    if "authors" in out:
-        a = out["authors"]
-        out["authors"] = [x for x in a if isinstance(x, dict)] if isinstance(a, list) else None
-    for k in ("citations", "references"):
-        if k in out:
-            v = out[k]
-            out[k] = [x for x in v if isinstance(x, dict)] if isinstance(v, list) else None
-    for k in ("journal", "publicationVenue", "tldr", "externalIds"):
-        if k in out and not isinstance(out[k], dict):
-            out[k] = None
-    return out
-
-
-def _describe(url: str) -> str:
-    """The URL path for messages (no query, never the key)."""
-    return urlsplit(url).path or url
-
-
 class S2Source:
     """Semantic Scholar Graph API (see the module docstring).
 
@@ -224,17 +148,21 @@ class S2Source:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.requests = 0
-        self.throttled = 0
-        self._lock = threading.Lock()
-        self._limiter = RateLimiter(settings.rate_per_s)
-        self._rng = random.Random()
-        self._ssl = httpx.create_ssl_context()  # built once: building one per request costs ~30 ms
+        self._http = S2Transport(settings)
         root, self._base = _graph_base(settings.s2_api_url)
-        self._headers = {"x-api-key": settings.s2_api_key} if settings.s2_api_key else {}
         self._client = _make_client(settings, root)
         # Route every HTTP call of the client through our requester.
-        self._client._AsyncSemanticScholar._requester = _Requester(self)
+        self._client._AsyncSemanticScholar._requester = _Requester(self._http)
+
+    @property
+    def requests(self) -> int:
+        """HTTP requests sent (every attempt, retries included)."""
+        return self._http.requests
+
+    @property
+    def throttled(self) -> int:
+        """429 answers received."""
+        return self._http.throttled
 
     def __repr__(self) -> str:
         return f"S2Source(url={self._base!r}, requests={self.requests}, throttled={self.throttled})"
@@ -251,9 +179,9 @@ class S2Source:
         params = "fields=" + ",".join(PAPER_FIELDS)
         for start in range(0, len(unique), BATCH_SIZE):
             chunk = unique[start:start + BATCH_SIZE]
-            data = self._run(self._request(url, params, {"ids": chunk}))
+            data = self._run(self._http.request(url, params, {"ids": chunk}))
             if not isinstance(data, list) or len(data) != len(chunk):
-                raise ApiError(f"Semantic Scholar sent a malformed answer to POST {_describe(url)} "
+                raise ApiError(f"Semantic Scholar sent a malformed answer to POST {describe(url)} "
                                f"({len(chunk)} ids asked)", url=url)
             now = _now()
             for qid, item in zip(chunk, data, strict=True):
@@ -292,21 +220,7 @@ class S2Source:
 
     def ping(self) -> bool:
         """Whether the API answers at all (any HTTP status); False quickly when unreachable."""
-        if self.settings.offline:
-            return False
-        url = f"{self._base}/paper/ARXIV:1706.03762"
-        self._limiter.acquire()
-        self._count()
-        t0 = time.monotonic()
-        try:
-            with httpx.Client(timeout=min(self.settings.timeout_s, 3.0), verify=self._ssl) as client:
-                r = client.get(url, params={"fields": "paperId"}, headers=self._headers)
-        except httpx.HTTPError as exc:
-            logger.info("S2 GET %s -> unreachable (%s)", _describe(url), type(exc).__name__)
-            return False
-        logger.info("S2 GET %s -> %s in %.0f ms (ping)", _describe(url), r.status_code,
-                    (time.monotonic() - t0) * 1000)
-        return True
+        return self._http.ping(f"{self._base}/paper/ARXIV:1706.03762")
 
     # -------------------------------------------------------------- helpers
     def _listing(self, paper: Paper, direction: str) -> list[tuple[Paper, Citation]]:
@@ -362,142 +276,6 @@ class S2Source:
     def _run(self, coro: Coroutine[Any, Any, _T]) -> _T:
         return _run_async(coro)  # type: ignore[no-any-return]
 
-    def _count(self, *, throttled: bool = False) -> None:
-        with self._lock:
-            if throttled:
-                self.throttled += 1
-            else:
-                self.requests += 1
-
-    def _backoff(self, attempt: int) -> float:
-        s = self.settings
-        return min(s.backoff_max_s, s.backoff_base_s * (2 ** attempt)) * self._rng.uniform(0.5, 1.0)
-
-    async def _request(self, url: str, parameters: str, payload: dict[str, Any] | None) -> Any:
-        """Send one API call with pacing, retries and validation; returns the JSON body."""
-        method = "POST" if payload is not None else "GET"
-        params = (parameters or "").lstrip("&")
-        path = _describe(url)
-        clean_url = url.split("?", 1)[0]
-        if self.settings.offline:
-            raise OfflineError(f"offline mode: not calling Semantic Scholar ({method} {path})", url=clean_url,
-                               hint="unset LINEAGE_OFFLINE to go online")
-        attempt = 0
-        while True:
-            await self._limiter.acquire_async()
-            self._count()
-            t0 = time.monotonic()
-            try:
-                return await self._attempt(method, url, params, payload, path, attempt, t0)
-            except _Retry as r:
-                last = r
-            if last.status == 429:
-                self._count(throttled=True)
-            if last.retry_after is not None and last.retry_after > MAX_RETRY_AFTER_S:
-                raise RateLimitedError(
-                    f"Semantic Scholar rate-limited {method} {path} and asks to wait {last.retry_after:.0f} s",
-                    url=clean_url, status=429, hint="try again later, or set S2_API_KEY for a higher rate")
-            if attempt >= self.settings.max_retries:
-                tries = attempt + 1
-                if last.status == 429:
-                    raise RateLimitedError(
-                        f"Semantic Scholar kept answering 429 Too Many Requests to {method} {path} "
-                        f"({tries} attempts)", url=clean_url, status=429,
-                        hint="lower LINEAGE_RATE, wait a minute, or set S2_API_KEY")
-                raise ApiError(f"Semantic Scholar failed on {method} {path}: {last.problem} ({tries} attempts)",
-                               url=clean_url, status=last.status, hint="try again later; the cache keeps what worked")
-            delay = self._backoff(attempt)
-            if last.retry_after is not None:
-                delay = last.retry_after + self._rng.uniform(0, 0.05)
-            logger.info("S2 %s %s: %s; retry %d/%d in %.2f s", method, path, last.problem, attempt + 1,
-                        self.settings.max_retries, delay)
-            await asyncio.sleep(delay)
-            attempt += 1
-
-    async def _attempt(self, method: str, url: str, params: str, payload: dict[str, Any] | None, path: str,
-                       attempt: int, t0: float) -> Any:
-        clean_url = url.split("?", 1)[0]
-        try:
-            async with httpx.AsyncClient(timeout=self.settings.timeout_s, verify=self._ssl) as client:
-                r = await client.request(method, url, params=params, headers=self._headers, json=payload)
-                status = r.status_code
-                body = r.content
-        except httpx.ConnectError as exc:
-            logger.info("S2 %s %s -> unreachable (%s)", method, path, type(exc).__name__)
-            raise OfflineError(f"cannot reach Semantic Scholar at {urlsplit(url).netloc} ({method} {path})",
-                               url=clean_url, hint="check the network, or work offline (LINEAGE_OFFLINE=1)") from None
-        except httpx.TimeoutException as exc:
-            logger.info("S2 %s %s -> timeout after %.1f s", method, path, time.monotonic() - t0)
-            raise _Retry(f"timed out ({type(exc).__name__})") from None
-        except httpx.HTTPError as exc:  # resets, protocol errors, truncated bodies with a Content-Length
-            logger.info("S2 %s %s -> %s", method, path, type(exc).__name__)
-            raise _Retry(f"connection failed ({type(exc).__name__})") from None
-        logger.info("S2 %s %s -> %d in %.0f ms (attempt %d)", method, path, status,
-                    (time.monotonic() - t0) * 1000, attempt + 1)
-        if status == 200:
-            try:
-                data = r.json()
-            except ValueError:
-                raise _Retry(f"truncated or invalid JSON ({len(body)} bytes)", status=status) from None
-            return self._validate(data, path, status)
-        if status == 429:
-            raise _Retry("429 Too Many Requests", status=429, retry_after=_retry_after(r.headers.get("Retry-After")))
-        if status >= 500 or status == 408:
-            raise _Retry(f"HTTP {status}", status=status)
-        message = _error_text(r)
-        if status == 404:
-            raise NotFoundError(f"Semantic Scholar: not found ({method} {path}): {message}", url=clean_url,
-                                status=404)
-        if status in (401, 403):
-            raise ApiError(f"Semantic Scholar refused {method} {path} (HTTP {status})", url=clean_url,
-                           status=status, hint="check S2_API_KEY")
-        raise ApiError(f"Semantic Scholar rejected {method} {path} (HTTP {status}): {message}", url=clean_url,
-                       status=status)
-
-    @staticmethod
-    def _validate(data: Any, path: str, status: int) -> Any:
-        """Check the shape of a 200 answer; clean it for the client's wrappers; empty -> retry."""
-        if path.endswith("/paper/batch"):
-            if not isinstance(data, list):
-                raise _Retry("malformed batch answer (not a list)", status=status)
-            return [_clean_paper(x) if x is not None else None for x in data]
-        if _LISTING_PATH.search(path) or path.endswith("/search/match"):
-            if not isinstance(data, dict) or not isinstance(data.get("data"), list):
-                raise _Retry("malformed page (no data list)", status=status)
-            nested = ("citedPaper" if path.endswith("/references") else "citingPaper"
-                      if path.endswith("/citations") else None)
-            items = []
-            for x in data["data"]:
-                if not isinstance(x, dict):
-                    logger.info("S2 %s: skipped a malformed item", path)
-                    continue
-                if nested is None:
-                    cleaned = _clean_paper(x)
-                    if cleaned:
-                        items.append(cleaned)
-                    continue
-                x = dict(x)
-                x[nested] = _clean_paper(x.get(nested))
-                if x[nested] is None:
-                    logger.info("S2 %s: skipped an item without %s", path, nested)
-                    continue
-                items.append(x)
-            out = dict(data)
-            out["data"] = items
-            if "next" in out and not isinstance(out["next"], int):
-                out.pop("next")
-            if "offset" in out and not isinstance(out["offset"], int):
-                out.pop("offset")
-            return out
-        # a single paper
-        if not isinstance(data, dict) or not data or set(data) == {"error"}:
-            raise _Retry("empty or malformed paper", status=status)
-        cleaned = _clean_paper(data)
-        if not cleaned or not (cleaned.get("paperId") or cleaned.get("title")):
-            raise _Retry("empty paper (no paperId)", status=status)
-        return cleaned
-
-
 def _with_asked_doi(paper: Paper | None, qid: str) -> Paper | None:
     """``paper`` with the DOI it was asked by, when its record lists none (a preprint record answering for
     the published DOI); its key is recomputed with :func:`graph.core.ids.paper_key`.
@@ -522,31 +300,3 @@ def _with_asked_doi(paper: Paper | None, qid: str) -> Paper | None:
     return replace(paper, doi=doi, paper_id=key)
 
 
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value.strip()))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
-
-
-def _error_text(r: httpx.Response) -> str:
-    """The API's ``error`` / ``message`` text (untrusted: capped)."""
-    try:
-        data = r.json()
-    except ValueError:
-        return r.text[:200].strip() or f"HTTP {r.status_code}"
-    if isinstance(data, dict):
-        text = data.get("error") or data.get("message")
-        if isinstance(text, str):
-            return text[:300]
-    return f"HTTP {r.status_code}"
