@@ -420,6 +420,15 @@ def tab_chains(eng: Engine, names: list[str]) -> None:
             answer_table(eng.order(name), "(empty)")
 
 
+def path_box(eng: Engine, names: tuple[str, ...], key: str, H: nx.DiGraph) -> None:
+    """A citation path from the paper in the details panel to another paper in view."""
+    others = [NO_FOCUS, *sorted((n for n in H if n != key), key=lambda n: node_label(H, n).lower())]
+    target = st.selectbox("Citation path to…", others, key="path_to", format_func=lambda k: node_label(H, k, 80))
+    if target:
+        with guarded("Citation path"):
+            answer_table(eng.path(key, target, lineages=names), "No path.")
+
+
 def tab_export(v: View, html_options: dict[str, Any]) -> None:
     H = v.graph
     st.caption(f"Exactly the current view: {H.number_of_nodes()} papers, {H.number_of_edges()} citation links.")
@@ -574,6 +583,7 @@ def run() -> None:
             if key not in H:
                 st.caption("This paper is outside the current view (filtered out).")
             show_details(eng.details(v.full, key), v.why)
+            path_box(eng, names, key, H)
 
     tabs = st.tabs(["Missing ancestors", "Frontier", "Chain, main path & reading order", "Export"])
     with tabs[0], guarded("Missing ancestors"):

@@ -19,6 +19,7 @@ Both are scoped by the lineages asked about (all of the catalogue when none).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -68,9 +69,9 @@ COLUMNS: dict[str, list[str]] = {
     "ancestors": ["#", "title", "year", "score", "explanation", "cited_by"],
     "frontier": ["#", "title", "year", "score", "explanation", "cites"],
     "check": ["lineage", "from", "to", "verdict", "via", "note"],
-    "order": ["#", "name", "title", "year", "role"],
-    "path": ["step", "name", "title", "year"],
-    "mainpath": ["#", "name", "title", "year", "weight"],
+    "order": ["#", "alias", "title", "year", "role"],
+    "path": ["step", "alias", "title", "year"],
+    "mainpath": ["#", "alias", "title", "year", "weight"],
 }
 """The columns each surface shows for each analysis (the JSON rows carry more)."""
 
@@ -412,8 +413,12 @@ class Engine:
             key_of = GraphMeta.of(G).seed_keys
             rows: list[dict[str, Any]] = []
             for name in todo:
-                arrows = [(key_of[a], key_of[b]) for a, b in self.catalogue.get_lineage(name).arrows()
-                          if a in key_of and b in key_of]
+                if self.catalogue.get_lineage(name).declared:
+                    arrows = [(key_of[a], key_of[b]) for a, b in self.catalogue.get_lineage(name).arrows()
+                              if a in key_of and b in key_of]
+                else:  # a list without declared stages: check the suggested chain
+                    spine = [s[0] for s in self.chain(name)[0]]
+                    arrows = list(itertools.pairwise(spine))
                 for v in check_chain(G, arrows):
                     d = v.to_dict()
                     rows.append({
@@ -462,7 +467,7 @@ class Engine:
         assert one is not None
         G = self.analysis_graph(names)
         stages = [list(s) for s in GraphMeta.of(G).lineages.get(one, []) if s]
-        if len(stages) > 1:
+        if self.catalogue.get_lineage(one).declared and len(stages) > 1:
             return stages, False
         seeds = set(GraphMeta.of(G).lineage_keys(one))
         on_path = [k for k in self.mainpath(one).paper_keys() if k in seeds]

@@ -69,7 +69,7 @@ def one_lineage(path: Path, seeds: list[Seed], years: list[int | None]) -> Catal
                             else "the file holds no BibTeX entries")
     order = sorted(range(len(seeds)), key=lambda i: (years[i] is None, years[i] or 0, i))
     stages = tuple((seeds[i].alias,) for i in order)
-    lin = Lineage(name, stages, (), f"from {path.name}")
+    lin = Lineage(name, stages, (), f"from {path.name}", declared=False)
     out = {s.alias: replace(s, lineages=(name,)) for s in seeds}
     return Catalogue(out, {name: lin}, str(path))
 

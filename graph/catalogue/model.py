@@ -117,6 +117,9 @@ class Lineage:
     """Aliases tagged with the lineage but not in the chain."""
     description: str | None = None
     """What the lineage is and how it is ordered."""
+    declared: bool = True
+    """False for the one lineage of a BibTeX file or id list: its stages are only the entries by year, so
+    the engine suggests a chain (the main path through the seeds) instead of checking that order."""
 
     @property
     def aliases(self) -> tuple[str, ...]:

@@ -93,9 +93,25 @@ def order_cmd(
     print_answer(engine(seeds, offline).order(lineage), fmt)
 
 
+def mainpath_cmd(
+    lineage: Annotated[str, typer.Option("--lineage", "-l", help="A lineage name.")],
+    weight: Annotated[str, typer.Option(help="spc, splc or spnp (search path count variants)")] = "spc",
+    key_routes: Annotated[int, typer.Option("--key-routes", min=0, max=20, help="Union of the k heaviest routes.")] = 1,
+    fmt: FormatOpt = Fmt.table,
+    offline: OfflineOpt = False,
+    seeds: SeedsOpt = None,
+) -> None:
+    """Main path of a lineage's citation DAG (Hummon & Doreian; key routes by Liu & Lu), old to new."""
+    if weight not in ("spc", "splc", "spnp"):
+        from graph.core.errors import LineageError
+
+        raise LineageError(f"unknown weight '{weight}'", hint="use spc, splc or spnp")
+    print_answer(engine(seeds, offline).mainpath(lineage, weight=weight, key_routes=key_routes), fmt)
+
+
 def register(app: typer.Typer) -> None:
     """Add the question commands to ``app``."""
     for name, fn in (("show", show_cmd), ("ancestors", ancestors_cmd), ("frontier", frontier_cmd),
-                     ("check", check_cmd), ("path", path_cmd), ("order", order_cmd)):
+                     ("check", check_cmd), ("path", path_cmd), ("order", order_cmd), ("mainpath", mainpath_cmd)):
         app.command(name)(handle_errors(fn))
 
