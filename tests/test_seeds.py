@@ -529,3 +529,20 @@ def catalogues(draw: st.DrawFn) -> Catalogue:
 @given(catalogues())
 def test_to_yaml_round_trip(cat: Catalogue) -> None:
     assert load_catalogue_text(cat.to_yaml()) == cat
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), st.text(max_size=80)), st.one_of(st.none(), st.text(max_size=30)),
+                          st.one_of(st.none(), st.integers(1900, 2030))), max_size=12))
+def test_derived_aliases_are_valid_and_unique(entries: list[tuple[str | None, str | None, int | None]]) -> None:
+    from graph.catalogue.aliases import alias_for
+    from graph.catalogue.model import ALIAS_RE
+    from graph.core.ids import parse_paper_ref
+
+    taken: set[str] = set()
+    out = [alias_for(title=t, first_author=a, year=y, taken=taken, number=i + 1) for i, (t, a, y) in enumerate(entries)]
+    assert len(set(out)) == len(out)
+    for alias in out:
+        assert ALIAS_RE.match(alias) and parse_paper_ref(alias).alias == alias
+        base = re.sub(r"-\d+$", "", alias)  # a title alias taken twice gets -2, -3, …
+        assert len(base.split("-")) <= 3 or alias.startswith("paper-")
