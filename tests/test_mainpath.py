@@ -341,6 +341,25 @@ def test_nodes_scope_and_anchors() -> None:
     assert lone.anchors == () and lone.nodes
 
 
+@settings(max_examples=150, deadline=None)
+@given(G=dags(), data=st.data())
+def test_anchored_counts_are_those_of_the_corridor(G: nx.DiGraph, data: st.DataObject) -> None:
+    """The corridor, by brute force: the anchors and every paper with an anchor on each side of it."""
+    anchors = data.draw(st.lists(st.sampled_from(sorted(G)), unique=True, max_size=4))
+    inside = {x for x in G if x in anchors or (
+        any(nx.has_path(G, x, a) for a in anchors if a != x) and any(nx.has_path(G, a, x) for a in anchors if a != x))}
+    C = G.subgraph(inside)
+    mp = main_path(G, anchors=anchors, key_routes=2)
+    if C.number_of_edges():
+        assert search_path_counts(G, anchors=anchors) == _brute(nx.DiGraph(C), "spc")
+        assert mp.anchors == tuple(sorted(anchors))
+        assert set(mp.nodes) <= inside
+        assert mp.nodes[0] in anchors and mp.nodes[-1] in anchors
+    else:  # no citation path joins two anchors: the classical network
+        assert search_path_counts(G, anchors=anchors) == _brute(G, "spc")
+        assert mp.anchors == ()
+
+
 def test_errors() -> None:
     G = _tagged()
     with pytest.raises(UnknownLineageError):

@@ -421,7 +421,8 @@ def main_path(
         Papers the main path runs between. Default: the lineage's seeds when ``lineage`` is given,
         none otherwise. With anchors, the analysed network is narrowed to their *corridor*: the
         anchors and every paper on a citation path from one anchor to another. Its sources and sinks
-        are anchors, so the search paths counted run from anchor to anchor. Pass ``anchors=()`` to
+        are anchors, so every search path counted runs from an anchor that cites no other corridor paper
+        to an anchor that no corridor paper cites. Pass ``anchors=()`` to
         use the subgraph's own sources and sinks (classical main path analysis) with a lineage. If no
         citation path joins two anchors, the classical network is used and :attr:`MainPath.anchors`
         is empty. Raises :class:`~graph.core.errors.UnknownPaperError` for a key not in ``G``.
