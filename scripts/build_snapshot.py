@@ -38,9 +38,25 @@ from pathlib import Path
 from typing import Any
 
 from graph.core.errors import BadIdError
-from graph.core.ids import UnionFind, normalize_arxiv, normalize_doi, normalize_title, paper_key
+from graph.core.ids import (
+    UnionFind,
+    candidate_pairs,
+    doi_problem,
+    is_access_note,
+    is_generic_title,
+    is_junk_title,
+    normalize_arxiv,
+    normalize_doi,
+    normalize_title,
+    paper_key,
+    same_work,
+    surname,
+    titles_agree,
+)
 from graph.core.models import Citation, Paper
-from graph.store.snapshot import write_snapshot
+from graph.store.snapshot import Snapshot, suspected_duplicates, write_snapshot
+
+__all__ = ["Rec", "build", "main", "match_author_year", "surname", "title_token"]
 
 NON_PAPER_KINDS = {
     "how_to_scale_your_model": "book",
@@ -48,18 +64,15 @@ NON_PAPER_KINDS = {
     "linkedin_atlas_wang_why_rlhf": "blog",
 }
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$")
-# Parse debris seen in the raw reference titles: not titles, so they must not tie records together.
-JUNK_TITLES = frozenset({"arxiv", "arxiv preprint", "corr", "pmlr", "personal communication", "preprint",
-                         "technical report", "tech rep", "in", "online", "url", "blog", "github"})
-_WORD = re.compile(r"[a-z]{3,}")
+DUPLICATE_THRESHOLD = 92.0
+"""Title score from which the detector (:func:`graph.store.snapshot.suspected_duplicates`) suspects a pair."""
 
 
 def title_token(title: str | None) -> str:
-    """Normalised title usable for matching, or ``""`` for parse debris (``CoRR``, ``2023``...)."""
+    """Normalised title usable for matching, or ``""`` for parse debris and junk (``CoRR``, ``2023``,
+    ``Accessed: 2020-12-31``...)."""
     nt = normalize_title(title)
-    if nt in JUNK_TITLES or not _WORD.search(nt):
-        return ""
-    return nt
+    return "" if is_junk_title(nt) else nt
 
 
 @dataclass
@@ -79,63 +92,170 @@ class Rec:
     role: str = "ref"  # seed / citing / ref
     raw: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.year, int):
+            self.year = None
+        self.surname = surname(self.first_author)
+        self.junk = is_access_note(normalize_title(self.title))
+        """The printed title is an access note ("Accessed: 2020-12-31"): the reference names nothing."""
+        self.tkey = self.ntitle
+        if self.ntitle and is_generic_title(self.ntitle):
+            # "Deep learning" names several works: the title only counts with a second signal
+            signal = str(self.year) if self.year is not None else self.surname
+            self.tkey = f"{self.ntitle} {signal}" if signal else ""
+
     def tokens(self) -> list[str]:
         out = []
         if self.arxiv:
             out.append("a:" + self.arxiv)
         if self.doi:
             out.append("d:" + self.doi)
-        if self.ntitle:
-            out.append("t:" + self.ntitle)
+        if self.tkey:
+            out.append("t:" + self.tkey)
         return out
 
 
-def _ids(raw: dict[str, Any]) -> tuple[str | None, str | None]:
+def _ids(raw: dict[str, Any], rejected: Counter[str] | None = None) -> tuple[str | None, str | None]:
+    """The record's (arXiv id, DOI); a malformed or truncated DOI is dropped and counted in ``rejected``."""
     arxiv = doi = None
     if raw.get("arxiv_id"):
         try:
             arxiv = normalize_arxiv(str(raw["arxiv_id"]))
         except BadIdError:
             arxiv = None
+            if rejected is not None:
+                rejected["arxiv_malformed"] += 1
     if raw.get("doi"):
+        reason = None
         try:
             doi = normalize_doi(str(raw["doi"]))
         except BadIdError:
+            reason = "doi_malformed"
+        if doi and (m := _ARXIV_DOI.match(doi)):
+            try:
+                arxiv = arxiv or normalize_arxiv(m.group(1))
+                doi = None
+            except BadIdError:
+                reason = "doi_truncated"
+        if doi and doi_problem(doi):
+            reason = "doi_truncated"
+        if reason:
             doi = None
-    if doi and (m := _ARXIV_DOI.match(doi)):
-        try:
-            arxiv = arxiv or normalize_arxiv(m.group(1))
-            doi = None
-        except BadIdError:
-            pass
+            if rejected is not None:
+                rejected[reason] += 1
     return arxiv, doi
-
-
-def surname(name: str | None) -> str:
-    """Normalised last name: ``'Rami Al-Rfou'`` and ``'Al-Rfou'`` -> ``'rfou'``; ``'Sutton, R.'`` -> ``'sutton'``."""
-    if not name:
-        return ""
-    if "," in name:
-        name = name.split(",", 1)[0]
-    parts = normalize_title(name).split()
-    return parts[-1] if parts else ""
 
 
 def _load(folder: Path) -> list[tuple[str, dict[str, Any]]]:
     return [(f.stem, json.loads(f.read_text(encoding="utf-8"))) for f in sorted(folder.glob("*.json"))]
 
 
+def check_id_titles(prim: list[Rec], refs: list[tuple[int, Rec]], rejected: Counter[str]) -> list[dict[str, Any]]:
+    """Refuse to merge on an id when the titles printed with it disagree (a misprinted id).
+
+    The id's title is its primary file's title when a seed / citing file holds it, else the title most
+    records with that id agree with (:func:`graph.core.ids.titles_agree`; ties go to the first seen).
+    A reference whose title disagrees and names a work that other records print *without* this id
+    loses the id and follows its title (GPT-1 printed with arXiv 1704.01444, which is "Learning to
+    generate reviews and discovering sentiment"); counted in ``rejected`` (``arxiv_title_conflict`` /
+    ``doi_title_conflict``). When its title names nothing else (an author list, a garbled line), the
+    id stays and the title is not used for matching (``title_distrusted``). Returns the dropped ids.
+    """
+    holders: dict[str, list[Rec]] = {}
+    for r in [*prim, *(r for _, r in refs)]:
+        for kind, val in (("arxiv", r.arxiv), ("doi", r.doi)):
+            if val:
+                holders.setdefault(f"{kind}:{val}", []).append(r)
+    titles_without: dict[str, set[str]] = {}  # normalised title -> ids printed with it ("" = none)
+    for r in [*prim, *(r for _, r in refs)]:
+        if r.ntitle:
+            titles_without.setdefault(r.ntitle, set()).update(
+                [f"arxiv:{r.arxiv}"] if r.arxiv else [], [f"doi:{r.doi}"] if r.doi else [], [] if r.arxiv or r.doi
+                else [""])
+    examples: list[dict[str, Any]] = []
+    for idk, recs in holders.items():
+        titled = [r for r in recs if r.ntitle]
+        if len({r.ntitle for r in titled}) < 2:
+            continue
+        own = next((r.ntitle for r in recs if r.file and r.ntitle), None)
+        if own is None:
+            counts = Counter(r.ntitle for r in titled)
+            order = list(counts)
+            own = max(order, key=lambda t: (sum(n for u, n in counts.items() if titles_agree(t, u)), -order.index(t)))
+        for r in titled:
+            if r.file is not None or titles_agree(r.ntitle, own):
+                continue
+            if titles_without[r.ntitle] - {idk}:  # the title is known elsewhere, without this id
+                kind = idk.split(":", 1)[0]
+                rejected[f"{kind}_title_conflict"] += 1
+                examples.append({"id": idk, "title": r.title, "id_title": own, "source": r.source})
+                if kind == "arxiv":
+                    r.arxiv = None
+                else:
+                    r.doi = None
+            else:
+                rejected["title_distrusted"] += 1
+                r.tkey = ""
+    return examples
+
+
+def merge_variants(comp_recs: dict[str, list[Rec]], uf: UnionFind) -> Counter[str]:
+    """Unite components that are one work printed differently (title variants, typos, preprint vs
+    published): :func:`graph.core.ids.same_work` on (normalised title, year, first-author surname).
+    The union-find guards still hold (two arXiv ids, two raw files). Returns merge counts."""
+    entries: list[tuple[str, int | None, str]] = []
+    roots: list[str] = []
+    for root, recs in comp_recs.items():
+        for e in sorted({(r.ntitle, r.year, r.surname) for r in recs if r.ntitle},
+                        key=lambda e: (e[0], e[1] or 0, e[2])):
+            entries.append(e)
+            roots.append(root)
+    counts: Counter[str] = Counter()
+    for i, j in sorted(candidate_pairs(entries)):
+        if roots[i] == roots[j] or not same_work(entries[i], entries[j]):
+            continue
+        if uf.find(roots[i]) == uf.find(roots[j]):
+            continue
+        refused = uf.refused
+        if uf.union(roots[i], roots[j]):
+            counts["merged"] += 1
+        elif uf.refused > refused:
+            counts["refused"] += 1
+    return counts
+
+
+def _components(prim: list[Rec], refs: list[tuple[int, Rec]], uf: UnionFind) -> dict[str, list[Rec]]:
+    comp_recs: dict[str, list[Rec]] = {}
+    for p in prim:
+        comp_recs.setdefault(uf.find(p.tokens()[0]), []).append(p)
+    for _, r in refs:
+        if r.tokens():
+            comp_recs.setdefault(uf.find(r.tokens()[0]), []).append(r)
+    return comp_recs
+
+
 def build(src: Path) -> tuple[list[Paper], list[Citation], dict[str, Any]]:
     """Read ``src/papers`` and ``src/citing``; return (papers, edges, meta). Deterministic."""
     seeds, citing = _load(src / "papers"), _load(src / "citing")
+    rejected: Counter[str] = Counter()
     prim: list[Rec] = []
     for role, files in (("seed", seeds), ("citing", citing)):
         for stem, d in files:
-            arxiv, doi = _ids(d)
+            arxiv, doi = _ids(d, rejected)
             msrc = [str(s) for s in d.get("metadata_sources") or []]
             prim.append(Rec(arxiv, doi, title_token(d.get("title")), d.get("title"), d.get("year"),
                             (d.get("authors") or [None])[0], d.get("venue"), "; ".join(msrc) or None,
                             d.get("gathered"), file=stem, role=role, raw=d))
+    # references: (citing primary index, Rec)
+    refs: list[tuple[int, Rec]] = []
+    for i, p in enumerate(prim):
+        for r in p.raw.get("references") or []:
+            arxiv, doi = _ids(r, rejected)
+            refs.append((i, Rec(arxiv, doi, title_token(r.get("title")), r.get("title"), r.get("year"),
+                                r.get("first_author"), r.get("venue"), r.get("source"), p.raw.get("gathered"),
+                                raw=r)))
+    conflicts = check_id_titles(prim, refs, rejected)
+
     uf = UnionFind()
     for i, p in enumerate(prim):
         toks = p.tokens()
@@ -147,41 +267,29 @@ def build(src: Path) -> tuple[list[Paper], list[Citation], dict[str, Any]]:
         uf.primary[root] = i
         for t in toks[1:]:
             uf.union(toks[0], t)
-
-    # references: (citing primary index, Rec)
-    refs: list[tuple[int, Rec]] = []
-    for i, p in enumerate(prim):
-        for r in p.raw.get("references") or []:
-            arxiv, doi = _ids(r)
-            refs.append((i, Rec(arxiv, doi, title_token(r.get("title")), r.get("title"), r.get("year"),
-                                r.get("first_author"), r.get("venue"), r.get("source"), p.raw.get("gathered"),
-                                raw=r)))
     for _, r in refs:
         toks = r.tokens()
         for t in toks:
             uf.add(t, arxiv=t[2:] if t.startswith("a:") else None)
         for t in toks[1:]:
             uf.union(toks[0], t)
-
-    # components (one per future node)
-    comp_recs: dict[str, list[Rec]] = {}
-    for p in prim:
-        comp_recs.setdefault(uf.find(p.tokens()[0]), []).append(p)
-    for _, r in refs:
-        if r.tokens():
-            comp_recs.setdefault(uf.find(r.tokens()[0]), []).append(r)
+    id_refused = uf.refused
+    fuzzy = merge_variants(_components(prim, refs, uf), uf)
+    comp_recs = _components(prim, refs, uf)  # one per future node
 
     ay, ay_target = match_author_year(prim, refs, comp_recs, uf)
 
     node_key: dict[str, str] = {}
     papers: dict[str, Paper] = {}
     aliases: dict[str, str] = {}
-    merged = 0
+    merged = variants = 0
     for root, recs in comp_recs.items():
         pi = uf.primary.get(root)
         toks = {t for r in recs for t in r.tokens()}
         if len(toks) > max(len(r.tokens()) for r in recs):
             merged += 1  # no single record carries every id: records were bridged (e.g. DOI + arXiv)
+        if len({r.ntitle for r in recs if r.ntitle}) > 1:
+            variants += 1
         paper = _primary_paper(prim[pi]) if pi is not None else _ref_paper(recs)
         if paper.paper_id in papers:
             raise SystemExit(f"key collision: {paper.paper_id}")
@@ -204,7 +312,7 @@ def build(src: Path) -> tuple[list[Paper], list[Citation], dict[str, Any]]:
             cited = node_key[uf.find(toks[0])]
             match = "arxiv" if r.arxiv else "doi" if r.doi else "title"
         elif n in ay_target:
-            cited = node_key[ay_target[n]]
+            cited = node_key[uf.find(ay_target[n])]
             match = "author-year"
         else:
             continue
@@ -227,7 +335,14 @@ def build(src: Path) -> tuple[list[Paper], list[Citation], dict[str, Any]]:
     sources = sorted({str(s) for p in prim for s in [*(p.raw.get("metadata_sources") or []),
                                                        *(p.raw.get("references_sources") or [])]})
     n_refs = len(refs)
-    n_ay = sum(1 for _, r in refs if not r.tokens())
+    n_junk = sum(1 for _, r in refs if r.junk)
+    n_junk_lost = sum(1 for _, r in refs if r.junk and not r.tokens())
+    n_ay = sum(1 for _, r in refs if not r.tokens() and not r.junk)
+    generic = [r for _, r in refs if r.ntitle and is_generic_title(r.ntitle)]
+    out_papers = sorted(papers.values(), key=lambda p: p.paper_id)
+    out_edges = sorted(edges.values(), key=lambda e: (e.citing, e.cited))
+    dup = suspected_duplicates(Snapshot({p.paper_id: p for p in out_papers}, [], {}), threshold=DUPLICATE_THRESHOLD)
+    dup_nodes = len({k for a, b, _ in dup for k in (a, b)})
     meta: dict[str, Any] = {
         "built_at": max((str(p.fetched_at) for p in prim if p.fetched_at), default=None),
         "built_by": "scripts/build_snapshot.py",
@@ -239,6 +354,21 @@ def build(src: Path) -> tuple[list[Paper], list[Citation], dict[str, Any]]:
             "edges_by_match": dict(sorted(by_match.items())), "self_loops_dropped": self_loops,
             "duplicate_edges_dropped": dupes, "merged_nodes": merged, "unions_refused": uf.refused,
         },
+        "identity": {
+            "rejected_ids": {**{k: v for k, v in sorted(rejected.items()) if k != "title_distrusted"},
+                             "total": sum(v for k, v in rejected.items() if k != "title_distrusted")},
+            "titles_distrusted": rejected["title_distrusted"],
+            "id_title_conflicts": sorted(conflicts, key=lambda c: (c["id"], str(c["title"]))),
+            "access_notes": n_junk,
+            "generic_titles": {"references": len(generic), "by_year": sum(1 for r in generic if r.year is not None),
+                               "by_author": sum(1 for r in generic if r.year is None and r.surname),
+                               "no_signal": sum(1 for r in generic if not r.tkey)},
+            "merges": {"ids_bridged": merged, "title_variant_nodes": variants, "fuzzy_unions": fuzzy["merged"],
+                       "fuzzy_unions_refused": fuzzy["refused"], "id_unions_refused": id_refused},
+            "suspected_duplicates": {"pairs": len(dup), "nodes": dup_nodes,
+                                     "share_of_nodes": round(dup_nodes / max(len(papers), 1), 5),
+                                     "threshold": DUPLICATE_THRESHOLD},
+        },
         "completeness": completeness,
         "completeness_counts": dict(sorted(Counter(c["status"] for c in completeness.values()).items())),
         "citing_completeness_counts": dict(sorted(Counter(
@@ -246,13 +376,12 @@ def build(src: Path) -> tuple[list[Paper], list[Citation], dict[str, Any]]:
         "author_year": {"references": n_ay, "matched": ay["matched"], "unmatched": n_ay - ay["matched"],
                         "ambiguous": ay["ambiguous"], "no_candidate": ay["no_candidate"],
                         "no_name_or_year": ay["no_name_or_year"]},
-        "unmatched": {"references_without_node": n_ay - ay["matched"],
+        "unmatched": {"references_without_node": n_ay - ay["matched"] + n_junk_lost,
                       "author_year_ambiguous": ay["ambiguous"], "author_year_no_candidate": ay["no_candidate"],
-                      "no_title_no_id_no_year": ay["no_name_or_year"]},
+                      "no_title_no_id_no_year": ay["no_name_or_year"], "access_note": n_junk_lost},
         "aliases": dict(sorted(aliases.items())),
     }
-    return sorted(papers.values(), key=lambda p: p.paper_id), sorted(edges.values(), key=lambda e: (
-        e.citing, e.cited)), meta
+    return out_papers, out_edges, meta
 
 
 def match_author_year(prim: list[Rec], refs: list[tuple[int, Rec]], comp_recs: dict[str, list[Rec]],
@@ -276,7 +405,7 @@ def match_author_year(prim: list[Rec], refs: list[tuple[int, Rec]], comp_recs: d
     counts: Counter[str] = Counter()
     target: dict[int, str] = {}
     for n, (ci, r) in enumerate(refs):
-        if r.tokens():
+        if r.tokens() or r.junk:
             continue
         s = surname(r.first_author)
         if not s or not isinstance(r.year, int):
@@ -319,14 +448,22 @@ def _primary_paper(p: Rec) -> Paper:
 
 
 def _ref_paper(recs: list[Rec]) -> Paper:
-    rep = next((r for r in recs if r.title), recs[0])
     arxivs = Counter(r.arxiv for r in recs if r.arxiv)
     dois = Counter(r.doi for r in recs if r.doi)
     arxiv = arxivs.most_common(1)[0][0] if arxivs else None
     doi = dois.most_common(1)[0][0] if dois else None
+    clean = [r for r in recs if r.ntitle]
+    if not clean:  # only junk titles ("Accessed: 2024-04-19. [96] ..."): the node, held by its id, has none
+        rep = recs[0]
+    elif len({r.ntitle for r in clean}) == 1:
+        rep = clean[0]
+    else:  # title variants were merged: the title printed beside the node's id, else the most common one
+        with_id = [r for r in clean if (arxiv and r.arxiv == arxiv) or (not arxiv and doi and r.doi == doi)]
+        top = Counter(r.ntitle for r in with_id or clean).most_common(1)[0][0]
+        rep = next(r for r in with_id or clean if r.ntitle == top)
     return Paper(
-        paper_id=paper_key(arxiv_id=arxiv, doi=doi, title=rep.title),
-        title=rep.title, year=rep.year if isinstance(rep.year, int) else None,
+        paper_id=paper_key(arxiv_id=arxiv, doi=doi, title=rep.tkey or rep.title),
+        title=rep.title if rep.ntitle else None, year=rep.year,
         authors=(str(rep.first_author),) if rep.first_author else (), venue=rep.venue,
         arxiv_id=arxiv, doi=doi, source=rep.source, fetched_at=rep.fetched_at,
     )

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.core.errors import BadIdError, LineageError
-from graph.core.ids import normalize_arxiv, normalize_doi, normalize_title
+from graph.core.ids import find_duplicates, normalize_arxiv, normalize_doi, normalize_title, surname
 from graph.core.models import Citation, Paper
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "SnapshotError",
     "default_snapshot_path",
     "load_snapshot",
+    "suspected_duplicates",
     "write_snapshot",
 ]
 
@@ -334,3 +335,24 @@ def write_snapshot(papers: Iterable[Paper], edges: Iterable[Citation], meta: dic
         os.replace(tmp, folder / name)
     _load_cached.cache_clear()
     log.info("wrote snapshot %s: %d papers, %d edges", folder, len(plines), len(elines))
+
+
+def suspected_duplicates(snap: Snapshot, *, threshold: float = 92.0) -> list[tuple[str, str, float]]:
+    """Pairs of nodes that look like one work: ``(key_a, key_b, title score)``, sorted.
+
+    Runs :func:`graph.core.ids.find_duplicates` over every node's normalised title, year and
+    first-author surname (about 10 s on the shipped snapshot). ``lineage snapshot info`` reports the
+    figure the build stored in ``meta.identity``; the test suite recomputes it.
+
+    Examples
+    --------
+    >>> a = Paper("title:learning to summarize from human feedback", title="Learning to summarize from human feedback",
+    ...           year=2020, authors=("Nisan Stiennon",))
+    >>> b = Paper("title:learning to summarize with human feedback", title="Learning to summarize with human feedback",
+    ...           year=2020, authors=("Stiennon",))
+    >>> suspected_duplicates(Snapshot(papers={a.key: a, b.key: b}, edges=[], meta={}))
+    [('title:learning to summarize from human feedback', 'title:learning to summarize with human feedback', 95.0)]
+    """
+    works = [(k, normalize_title(p.title), p.year, surname(p.authors[0]) if p.authors else "")
+             for k, p in snap.papers.items()]
+    return find_duplicates(works, threshold=threshold)
