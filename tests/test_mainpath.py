@@ -135,6 +135,17 @@ def test_hand_main_paths() -> None:
     assert mp.nodes == ("A", "C", "E", "G") and [mp.weights[e] for e in mp.edges] == [3, 6, 6]
 
 
+def test_parallel_papers_are_ordered_by_date_then_key() -> None:
+    G = nx.DiGraph([("c", "a"), ("c", "b"), ("c", "d")])
+    G.nodes["a"].update(year=2021)
+    G.nodes["b"].update(year=2021, publication_date="2021-02-03")
+    G.nodes["c"].update(year=2023)
+    G.nodes["d"].update(year=2019)
+    assert main_path(G, key_routes=3).nodes == ("d", "a", "b", "c")  # a: 2021 (no month) before 2021-02
+    del G.nodes["d"]["year"]
+    assert main_path(G, key_routes=3).nodes == ("a", "b", "d", "c")  # undated last among the free ones
+
+
 def test_key_routes_grow_monotonically() -> None:
     G = _seven()
     prev: set[tuple[str, str]] = set()

@@ -516,7 +516,7 @@ def main_path(
     >>> main_path(H).dropped_edges
     (('x', 'y'),)
     """
-    if not isinstance(key_routes, int) or key_routes < 0:
+    if isinstance(key_routes, bool) or not isinstance(key_routes, int) or key_routes < 0:
         raise LineageError(f"key_routes must be an integer >= 0, not {key_routes!r}",
                            hint="0 = local main path, k >= 1 = k key routes")
     _check_weight(weight)
@@ -568,9 +568,9 @@ def main_path(
     P = nx.DiGraph()
     P.add_edges_from((keys[a], keys[b]) for a, b in flow_edges)  # flow direction: cited -> citing
 
-    def sort_key(k: str) -> str:
-        w = _when(G.nodes[k])
-        return "|".join(f"{p:04d}" for p in w) + "|" + k if w else "9999|" + k
+    def sort_key(k: str) -> str:  # "YYYY|MM|DD|key", month and day 00 when unknown; undated last
+        w = _when(G.nodes[k]) or (9999,)
+        return "|".join(f"{p:04d}" for p in (*w, 0, 0)[:3]) + "|" + k
 
     order = list(nx.lexicographical_topological_sort(P, key=sort_key))
     pos = {k: i for i, k in enumerate(order)}
