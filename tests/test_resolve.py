@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from graph.catalogue.load import load_catalogue
-from graph.catalogue.resolve import EntryResolution, resolve_entries, unresolved_warnings
+from graph.catalogue.resolve import EntryResolution, realias, resolve_entries, unresolved_warnings
 from graph.core.models import Paper
 from graph.core.settings import Settings
 from graph.sources.s2 import S2Source
@@ -220,3 +220,26 @@ def test_recorded_batch_with_a_null(fake_s2: FakeS2, s2: S2Source, empty: Snapsh
         "The Miracle of Microfinance? Evidence from a Randomized Evaluation",
         "Improving Third-Party Audits and Regulatory Compliance in India"]
     assert got[0].reason == "Semantic Scholar knows no paper CorpusId:211530585"
+
+
+def test_realias_names_entries_known_only_online(fake_s2: FakeS2, s2: S2Source, snapshot: Snapshot,
+                                                 tmp_path: Path) -> None:
+    fake_s2.add_raw({"paperId": "c" * 40, "title": "A Paper Only Semantic Scholar Knows", "year": 2025,
+                     "externalIds": {"ArXiv": "2501.00001"}, "authors": [{"name": "Ada Lovelace"}]})
+    fake_s2.add_raw({"paperId": "e" * 40, "title": "Sparse Widgets: Yet Another Method", "year": None,
+                     "externalIds": {"ArXiv": "2501.00002"}})
+    p = _write(tmp_path, "new.txt", "2305.18290\n2501.00001\n2501.00002\n2501.99999\n")
+    cat = load_catalogue(p, snapshot=snapshot)
+    assert list(cat.seeds) == ["rafailov2023", "paper-2", "paper-3", "paper-4"]
+    cache = Cache(tmp_path / "c.sqlite")
+    try:
+        online = resolve_entries(cat, snapshot=snapshot, cache=cache, source=s2)
+        renamed, mapping = realias(cat, online)
+        assert mapping == {"paper-2": "lovelace2025", "paper-3": "sparse-widgets"}
+        assert list(renamed.seeds) == ["rafailov2023", "lovelace2025", "sparse-widgets", "paper-4"]
+        assert [st[0] for st in renamed.get_lineage("new").stages] == list(renamed.seeds)
+        # later, offline: the cache answers, and the same file gets the same names
+        offline = resolve_entries(cat, snapshot=snapshot, cache=cache)
+        assert realias(cat, offline)[1] == mapping
+    finally:
+        cache.close()

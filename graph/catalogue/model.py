@@ -250,6 +250,31 @@ class Catalogue:
         lineages = {**out.lineages, lineage: replace(lin, members=(*lin.members, *joined))}
         return Catalogue(seeds, lineages, out.path), aliases
 
+    def renamed(self, mapping: dict[str, str]) -> Catalogue:
+        """A new catalogue where each alias ``old`` of ``mapping`` is called ``mapping[old]`` (in seeds,
+        stages and members). Raises :class:`SeedFileError` if a new alias is malformed or taken.
+
+        >>> cat = Catalogue({"paper-1": Seed("paper-1", arxiv_id="2305.18290")}, {"l": Lineage("l", (("paper-1",),))})
+        >>> cat.renamed({"paper-1": "rafailov2023"}).lineages["l"].stages
+        (('rafailov2023',),)
+        """
+        mapping = {a: b for a, b in mapping.items() if a in self.seeds and a != b}
+        if not mapping:
+            return self
+        keep = set(self.seeds) - set(mapping)
+        for new in mapping.values():
+            if not ALIAS_RE.match(new) or new in keep or list(mapping.values()).count(new) > 1:
+                raise SeedFileError(f"cannot rename to '{new}': malformed or already used", path=self.path,
+                                    hint="use lower-case letters, digits, '-', '_' or '.', unique")
+
+        def ren(a: str) -> str:
+            return mapping.get(a, a)
+
+        seeds = {ren(a): replace(s, alias=ren(a)) for a, s in self.seeds.items()}
+        lineages = {n: replace(lin, stages=tuple(tuple(ren(a) for a in st) for st in lin.stages),
+                               members=tuple(ren(a) for a in lin.members)) for n, lin in self.lineages.items()}
+        return Catalogue(seeds, lineages, self.path)
+
     def with_added(self, seeds: list[Seed], lineage: str | None = None) -> Catalogue:
         """A new catalogue with ``seeds`` added (each as a new last stage of ``lineage`` when given).
 

@@ -38,7 +38,7 @@ from graph.core.ids import normalize_title, paper_key
 from graph.core.models import Paper
 from graph.core.query import TITLE_PREFIX, is_title_query, s2_query_ids, title_query_id
 
-__all__ = ["EntryResolution", "MatchedBy", "entry_input", "resolve_entries", "unresolved_warnings"]
+__all__ = ["EntryResolution", "MatchedBy", "entry_input", "realias", "resolve_entries", "unresolved_warnings"]
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,8 @@ class EntryResolution:
     """The node key of the paper in the graph (``arxiv:…``, ``doi:…``, ``title:…``)."""
     found_in: Literal["snapshot", "cache", "semanticscholar"] | None = None
     """Where the paper was found."""
+    first_author: str | None = None
+    """The paper's first author, when known."""
 
     @property
     def resolved(self) -> bool:
@@ -163,7 +165,7 @@ def _resolved(seed: Seed, paper: Paper, matched_by: MatchedBy, found_in: Literal
     return EntryResolution(
         alias=seed.alias, input=entry_input(seed), title=paper.title or seed.title, year=paper.year or seed.year,
         arxiv_id=paper.arxiv_id or seed.arxiv_id, doi=paper.doi or seed.doi, matched_by=matched_by,
-        status="resolved", reason=None, key=paper.paper_id, found_in=found_in)
+        status="resolved", reason=None, key=paper.paper_id, found_in=found_in, first_author=paper.first_author)
 
 
 def _from_index(seed: Seed, index: _Index) -> EntryResolution | None:
@@ -326,3 +328,35 @@ def unresolved_warnings(resolutions: Iterable[EntryResolution]) -> list[str]:
     """
     return [f"warning: '{r.alias}' ({r.input}) is unresolved: {r.reason}; it is left out"
             for r in resolutions if not r.resolved]
+
+
+def realias(catalogue: Catalogue, resolutions: Iterable[EntryResolution]) -> tuple[Catalogue, dict[str, str]]:
+    """Give the entries that loaded as ``paper-<n>`` (nothing was known offline) their readable alias.
+
+    The alias follows the rules of :mod:`graph.catalogue.aliases` from what the entry resolved to (first
+    author + year, else a short title), deterministically: with the same snapshot and cache, the same
+    file gets the same aliases. Returns the renamed catalogue and the ``old -> new`` mapping.
+
+    Examples
+    --------
+    >>> from graph.catalogue.model import Lineage
+    >>> cat = Catalogue({"paper-1": Seed("paper-1", arxiv_id="2501.00001")}, {"l": Lineage("l", (("paper-1",),))})
+    >>> r = EntryResolution("paper-1", "arXiv:2501.00001", title="T", year=2025, status="resolved",
+    ...                     first_author="Ada Lovelace")
+    >>> new, mapping = realias(cat, [r])
+    >>> mapping, new.lineages["l"].stages
+    ({'paper-1': 'lovelace2025'}, (('lovelace2025',),))
+    """
+    from graph.catalogue.aliases import alias_for
+
+    by_alias = {r.alias: r for r in resolutions}
+    todo = [a for a in catalogue.seeds if re.fullmatch(r"paper-\d+", a) and a in by_alias and by_alias[a].resolved]
+    taken = set(catalogue.seeds) - set(todo)
+    mapping: dict[str, str] = {}
+    for a in todo:
+        r = by_alias[a]
+        new = alias_for(title=r.title, first_author=r.first_author, year=r.year, taken=taken,
+                        number=int(a.split("-", 1)[1]))
+        if new != a:
+            mapping[a] = new
+    return catalogue.renamed(mapping), mapping
