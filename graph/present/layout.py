@@ -584,8 +584,9 @@ def _lineage_try(H: nx.DiGraph, stages: list[Sequence[Hashable]], W: float, Hh: 
         lines = [label] if text_width(label, fs) <= max(110.0, 0.9 * (x1 - x0)) else label_lines(label)
         texts[n] = "\n".join(lines)
         lw = max(text_width(line, fs) for line in lines) * 1.04 + 4
-        half = max(s, lw / 2)
-        geo[n] = (-half, -s - 1, half, s + fs / 2 + 4 + fs * len(lines) + 3)
+        e = 1.2 * s + 1  # vis-network draws stars and triangles a little beyond ``size``, plus the border
+        half = max(e, lw / 2)
+        geo[n] = (-half, -e, half, max(e, s + fs / 2 + 4 + fs * len(lines) + 3))  # label under the shape
     mw = text_width(NONE_MARKER, fs - 1) * 1.04 + 6
 
     order = sorted(seeds, key=lambda n: (stage_of.get(n, len(stages)), times[n] or 0.0, str(n)))
