@@ -184,7 +184,10 @@ def time_layout(G: nx.DiGraph, *, lineage_order: Sequence[str] | None = None,
     for h in band_h:
         band_y.append(acc + h / 2)
         acc += h
-    pos: dict[Hashable, Position] = {}
+    # plain float columns first, one tuple per node at the end: few objects survive (no cyclic GC work)
+    order: list[Hashable] = []
+    xs: list[float] = []
+    ys: list[float] = []
     for (band, year), members in cells.items():
         x0 = rank[year] * col_w if year is not None else -1.5 * col_w
         y0 = band_y[band]
@@ -193,10 +196,10 @@ def time_layout(G: nx.DiGraph, *, lineage_order: Sequence[str] | None = None,
         for i, node in enumerate(members):
             r, c = divmod(i, cols)
             jx, jy = _spread(i)
-            x = x0 + (c - (cols - 1) / 2 + jx * 0.4) * CELL_SPACING
-            y = y0 + (r - (rows - 1) / 2 + jy * 0.4) * CELL_SPACING
-            pos[node] = (x, y)
-    return _fit_aspect(pos)
+            order.append(node)
+            xs.append(x0 + (c - (cols - 1) / 2 + jx * 0.4) * CELL_SPACING)
+            ys.append(y0 + (r - (rows - 1) / 2 + jy * 0.4) * CELL_SPACING)
+    return _fit_aspect(order, xs, ys)
 
 
 def time_axis_start(years: Sequence[int], *, quantile: float = 0.05) -> int:
@@ -217,14 +220,13 @@ def time_axis_start(years: Sequence[int], *, quantile: float = 0.05) -> int:
     return ys[min(len(ys) - 1, int(len(ys) * quantile))]
 
 
-def _fit_aspect(pos: dict[Hashable, Position], aspect: float = 0.55) -> dict[Hashable, Position]:
-    """Stretch y so that height ≈ ``aspect`` × width: a long time axis must not flatten the drawing into
-    a line once the viewer fits it to the screen. Rounded to 0.1 px."""
-    xs = [x for x, _ in pos.values()]
-    ys = [y for _, y in pos.values()]
+def _fit_aspect(nodes: list[Hashable], xs: list[float], ys: list[float], aspect: float = 0.55
+                ) -> dict[Hashable, Position]:
+    """Positions, y stretched so that height ≈ ``aspect`` × width: a long time axis must not flatten the
+    drawing into a line once the viewer fits it to the screen. Rounded to 0.1 px."""
     width, height = max(xs) - min(xs), max(ys) - min(ys)
     k = max(1.0, aspect * width / height) if height > 0 else 1.0
-    return {n: (round(x, 1), round(y * k, 1)) for n, (x, y) in pos.items()}
+    return {n: (round(x, 1), round(y * k, 1)) for n, x, y in zip(nodes, xs, ys, strict=True)}
 
 
 def _cell_shape(n: int) -> tuple[int, int]:

@@ -111,16 +111,22 @@ def _year_text(year: Any) -> str:
 
 
 def _resolver(G: nx.DiGraph) -> Any:
-    """ref (node key, or alias) → node key or None."""
-    by_alias: dict[str, Hashable] | None = None
+    """ref (node key, seed alias, or title as the chain check names ``via`` papers) → node key or None."""
+    names: dict[str, Hashable] | None = None
 
     def resolve(ref: Any) -> Hashable | None:
-        nonlocal by_alias
+        nonlocal names
+        if not isinstance(ref, Hashable):
+            return None
         if ref in G:
             return ref
-        if by_alias is None:
-            by_alias = {d["alias"]: n for n, d in G.nodes(data=True) if d.get("alias")}
-        return by_alias.get(ref)
+        if names is None:
+            names = {}
+            for n, d in G.nodes(data=True):
+                for attr in ("title", "alias"):  # an alias wins over a title
+                    if isinstance(d.get(attr), str) and d[attr]:
+                        names[d[attr]] = n
+        return names.get(ref) if isinstance(ref, str) else None
 
     return resolve
 
@@ -172,7 +178,7 @@ def build_lineage_view(
     stages : list of list of str
         The declared chain, oldest stage first (node keys; keys not in ``G`` are skipped).
     verdicts : list of dict, optional
-        ``check_chain(...).to_dict()`` rows (``from, to, verdict, via, note``; keys or aliases) for the
+        ``check_chain(...).to_dict()`` rows (``from, to, verdict, via, note``; keys, aliases or titles) for the
         declared arrows; computed from ``stages`` with :func:`graph.analyse.analysis.check_chain` when None.
     ancestors, frontier : list of str
         Missing ancestors and frontier papers, best first.
@@ -227,7 +233,7 @@ def build_lineage_view(
         a, b = resolve(row.get("from")), resolve(row.get("to"))
         if a is None or b is None:
             continue
-        via = [x for x in (resolve(v) for v in row.get("via") or ()) if x is not None]
+        via = [x for x in (resolve(v) for v in row.get("via_keys") or row.get("via") or ()) if x is not None]
         verdict = row.get("verdict") if row.get("verdict") in ("direct", "path", "none") else "none"
         arrows.append((a, b, {"verdict": verdict, "via": via, "note": row.get("note")}))
         via_nodes.extend(via[:2])

@@ -23,6 +23,7 @@ After the first draw the page sets ``window.network`` (the vis ``Network``) and
 from __future__ import annotations
 
 import contextlib
+import heapq
 import html
 import importlib.util
 import json
@@ -287,18 +288,18 @@ def _legend_html(color_by: str, legend: list[tuple[str, str]], shapes: list[tupl
     return '<div id="legend" class="legend">' + "".join(rows) + "</div>"
 
 
-def _top_cited(G: nx.DiGraph, rows: list[tuple[Hashable, dict[str, Any]]], k: int = TOP_LABELS, *,
-               ranked: bool = False) -> list[int]:
-    """Indices of the ``k`` papers most cited inside ``G`` (in-degree; ties by position), cited at least once;
-    in index order, or best first with ``ranked``.
+def _top_cited(edge_to: list[int], n: int, k: int = TOP_LABELS, *, ranked: bool = False) -> list[int]:
+    """Indices of the ``k`` papers most cited inside the graph (in-degree counted from the cited end of
+    every edge; ties by position), cited at least once; in index order, or best first with ``ranked``.
 
-    >>> G = nx.DiGraph([("a", "b"), ("c", "b"), ("a", "c")])
-    >>> _top_cited(G, list(G.nodes(data=True)), 2), _top_cited(G, list(G.nodes(data=True)), 2, ranked=True)
-    ([1, 2], [1, 2])
+    >>> _top_cited([1, 1, 2], 3, 2), _top_cited([2, 1, 2], 3, 2, ranked=True)
+    ([1, 2], [2, 1])
     """
-    indeg = G.in_degree
-    best = sorted(((-indeg(node), i) for i, (node, _) in enumerate(rows) if indeg(node) > 0))[:k]
-    return [i for _, i in best] if ranked else sorted(i for _, i in best)
+    indeg = [0] * n
+    for j in edge_to:
+        indeg[j] += 1
+    best = [i for i in heapq.nlargest(k, range(n), key=lambda i: (indeg[i], -i)) if indeg[i] > 0]
+    return best if ranked else sorted(best)
 
 
 def _zoom_k(xs: list[float], ys: list[float]) -> float:
@@ -628,6 +629,15 @@ def _render(
         if mark:
             styles.append([i, mark])
             has[mark] = True
+    edge_from: list[int] = []
+    edge_to: list[int] = []
+    if lin is None:
+        for u, nbrs in G.adj.items():
+            iu = index[u]
+            for v in nbrs:
+                edge_from.append(iu)
+                edge_to.append(index[v])
+
     label_px = 14.0
     if lin is not None:
         styles = []
@@ -639,21 +649,12 @@ def _render(
         # that would cover one already kept is left to the tooltip
         focus = [i for i, kind in styles if kind == "focus"]
         seeds_i = [i for i, kind in styles if kind == "seed"]
-        candidates = list(dict.fromkeys([*focus, *seeds_i, *_top_cited(G, rows, ranked=True)]))
+        candidates = list(dict.fromkeys([*focus, *seeds_i, *_top_cited(edge_to, n, ranked=True)]))
         texts = {i: short_label(rows[i][1], ids[i]) for i in candidates}
         xs_ = [pos[node][0] if node in pos else 0.0 for node, _ in rows]
         ys_ = [pos[node][1] if node in pos else 0.0 for node, _ in rows]
         label_px = round(max(14.0, 12.0 * _zoom_k(xs_, ys_)), 1)
         labels = [[i, texts[i]] for i in _declutter(candidates, texts, xs_, ys_, label_px)]
-
-    edge_from: list[int] = []
-    edge_to: list[int] = []
-    if lin is None:
-        for u, nbrs in G.adj.items():
-            iu = index[u]
-            for v in nbrs:
-                edge_from.append(iu)
-                edge_to.append(index[v])
 
     wanted = ("title", "authors", "venue", "role", "alias", "citation_count", "lineages")
     cols: dict[str, list[Any]] = {a: [] for a in wanted}
@@ -693,7 +694,7 @@ def _render(
         )
     else:
         # the tooltip shows 3 authors (+ "et al.") and 240 characters of text: send no more than that
-        payload["authors"] = [a[:4] if isinstance(a, list) else a for a in payload["authors"]]
+        payload["authors"] = [a[:4] if isinstance(a, list) and len(a) > 4 else a for a in payload["authors"]]
         payload["snippet"] = [(_text(d.get("tldr")) or _text(d.get("abstract")))[:240] for _, d in rows]
 
     shapes = [(glyph, label) for glyph, label, kind in (
