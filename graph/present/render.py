@@ -30,7 +30,7 @@ import json
 import math
 import re
 import secrets
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -49,7 +49,7 @@ from graph.present.layout import (
     strongest_by_node,
     text_width,
     time_axis_start,
-    time_layout,
+    time_columns,
 )
 from graph.present.lineage_view import short_label
 from graph.present.style import (
@@ -288,6 +288,56 @@ def _legend_html(color_by: str, legend: list[tuple[str, str]], shapes: list[tupl
     return '<div id="legend" class="legend">' + "".join(rows) + "</div>"
 
 
+class _ColumnPositions(Mapping[Hashable, tuple[float, float]]):
+    """node → (x, y) over position columns (a tuple is made only when one position is asked for).
+
+    >>> p = _ColumnPositions({"a": 0}, [1.0], [2.0])
+    >>> p["a"], "a" in p, len(p), list(p)
+    ((1.0, 2.0), True, 1, ['a'])
+    """
+
+    def __init__(self, where: dict[Hashable, int], xs: list[float], ys: list[float]) -> None:
+        self.where, self.xs, self.ys = where, xs, ys
+
+    def __getitem__(self, node: Hashable) -> tuple[float, float]:
+        i = self.where[node]
+        return self.xs[i], self.ys[i]
+
+    def __contains__(self, node: object) -> bool:
+        return node in self.where
+
+    def __len__(self) -> int:
+        return len(self.where)
+
+    def __iter__(self) -> Iterator[Hashable]:
+        return iter(self.where)
+
+
+class _Rows(Sequence[tuple[Hashable, dict[str, Any]]]):
+    """``(node, data)`` rows held as two lists: a list of 20,000 tuples would be 20,000 more objects for
+    the cyclic garbage collector to scan (iterating yields tuples that die at once).
+
+    >>> rows = _Rows(["a", "b"], [{}, {"x": 1}])
+    >>> len(rows), rows[1], [k for k, _ in rows]
+    (2, ('b', {'x': 1}), ['a', 'b'])
+    """
+
+    def __init__(self, keys: list[Hashable], datas: list[dict[str, Any]]) -> None:
+        self.keys = keys
+        self.datas = datas
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [(k, d) for k, d in zip(self.keys[i], self.datas[i], strict=True)]
+        return self.keys[i], self.datas[i]
+
+    def __iter__(self) -> Iterator[tuple[Hashable, dict[str, Any]]]:
+        return zip(self.keys, self.datas, strict=True)
+
+
 def _top_cited(edge_to: list[int], n: int, k: int = TOP_LABELS, *, ranked: bool = False) -> list[int]:
     """Indices of the ``k`` papers most cited inside the graph (in-degree counted from the cited end of
     every edge; ties by position), cited at least once; in index order, or best first with ``ranked``.
@@ -371,7 +421,7 @@ def _declared_title(G: nx.DiGraph, a: Hashable, b: Hashable, d: Mapping[str, Any
     return f"declared: {name(a)} → {name(b)}\n{what}" + (f"\n{note}" if note else "")
 
 
-def _lineage_payload(G: nx.DiGraph, lin: LineageLayout, rows: list[tuple[Hashable, dict[str, Any]]],
+def _lineage_payload(G: nx.DiGraph, lin: LineageLayout, rows: Sequence[tuple[Hashable, dict[str, Any]]],
                      index: Mapping[Hashable, int], payload: dict[str, Any], edge_from: list[int],
                      edge_to: list[int], color_by: str) -> str:
     """Fill ``payload`` with what the lineage view draws (shapes, labels, styled edges, axis, markers,
@@ -564,14 +614,27 @@ def _render(
 
     strongest = strongest_by_node(G)  # once: the time layout and the lineage colours both need it
     lin: LineageLayout | None = None
+    pos: Mapping[Hashable, tuple[float, float]]
     if layout == "lineage":
         size = view_size or LINEAGE_VIEW_SIZE["explorer" if explorer else "plain"]
         lin = lineage_layout(G, stages if stages is not None else G.graph.get("view_stages"), *size)
         pos = lin.pos
-        rows = [(node, d) for node, d in G.nodes(data=True) if node in pos]
+        shown = [node for node in G if node in pos]
+        rows = _Rows(shown, [G.nodes[node] for node in shown])
     else:
-        pos = time_layout(G, strongest=strongest) if layout == "time" else force_layout(G)
-        rows = list(G.nodes(data=True))
+        node_data = G.nodes
+        rows = _Rows(list(G), [node_data[node] for node in G])
+        if layout == "time":
+            order, cx, cy = time_columns(G, strongest=strongest)
+            where = {node: i for i, node in enumerate(order)}
+            xcol = [cx[where[node]] for node in rows.keys]
+            ycol = [cy[where[node]] for node in rows.keys]
+            pos = _ColumnPositions(where, cx, cy)
+        else:
+            pos = force_layout(G)
+    if layout != "time":
+        xcol = [pos[node][0] for node in rows.keys]
+        ycol = [pos[node][1] for node in rows.keys]
     n = len(rows)
     ids = [node if isinstance(node, str) else str(node) for node, _ in rows]
     if len(set(ids)) != n:
@@ -651,10 +714,8 @@ def _render(
         seeds_i = [i for i, kind in styles if kind == "seed"]
         candidates = list(dict.fromkeys([*focus, *seeds_i, *_top_cited(edge_to, n, ranked=True)]))
         texts = {i: short_label(rows[i][1], ids[i]) for i in candidates}
-        xs_ = [pos[node][0] if node in pos else 0.0 for node, _ in rows]
-        ys_ = [pos[node][1] if node in pos else 0.0 for node, _ in rows]
-        label_px = round(max(14.0, 12.0 * _zoom_k(xs_, ys_)), 1)
-        labels = [[i, texts[i]] for i in _declutter(candidates, texts, xs_, ys_, label_px)]
+        label_px = round(max(14.0, 12.0 * _zoom_k(xcol, ycol)), 1)
+        labels = [[i, texts[i]] for i in _declutter(candidates, texts, xcol, ycol, label_px)]
 
     wanted = ("title", "authors", "venue", "role", "alias", "citation_count", "lineages")
     cols: dict[str, list[Any]] = {a: [] for a in wanted}
@@ -669,8 +730,8 @@ def _render(
 
     payload: dict[str, Any] = {
         "id": ids,
-        "x": [pos[node][0] if node in pos else 0.0 for node, _ in rows],
-        "y": [pos[node][1] if node in pos else 0.0 for node, _ in rows],
+        "x": xcol,
+        "y": ycol,
         "size": sizes,
         "color": colors,
         "styles": styles,
