@@ -343,6 +343,20 @@ def test_duplicate_detector_on_the_shipped_snapshot(shipped: Snapshot) -> None:
                for a, _, _ in dup)
 
 
+def test_snapshot_info_reports_identity(shipped: Snapshot) -> None:
+    from graph.build.refresh import snapshot_info
+    from graph.catalogue.load import load_catalogue
+
+    ident = snapshot_info(shipped, load_catalogue())["identity"]
+    meta = shipped.meta["identity"]
+    assert ident["merges"]["ids_bridged"] == shipped.meta["counts"]["merged_nodes"]
+    assert ident["merges"]["fuzzy_unions"] == meta["merges"]["fuzzy_unions"] > 0
+    rej = ident["rejected_ids"]
+    assert rej["total"] == sum(v for k, v in rej.items() if k != "total") > 0
+    assert rej["arxiv_title_conflict"] == len([c for c in meta["id_title_conflicts"] if c["id"].startswith("arxiv:")])
+    assert ident["suspected_duplicates"]["nodes"] <= 0.005 * len(shipped.papers)
+
+
 def test_shipped_load_is_cached() -> None:
     from graph.store.snapshot import _load_cached
 

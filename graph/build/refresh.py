@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from graph.core.settings import Settings
     from graph.store.snapshot import Snapshot
 
-__all__ = ["refresh_snapshot", "snapshot_info"]
+__all__ = ["identity_info", "refresh_snapshot", "snapshot_info"]
 
 
 def _source_name(src: str | None) -> str:
@@ -29,8 +29,42 @@ def _source_name(src: str | None) -> str:
     return src.split()[0][:60]
 
 
+def identity_info(meta: dict[str, Any]) -> dict[str, Any] | None:
+    """The identity figures of a snapshot build: merges, rejected ids and suspected duplicates.
+
+    Read from ``meta.identity`` (written by ``scripts/build_snapshot.py``); None for a snapshot
+    without them (e.g. one written by ``lineage snapshot refresh``).
+
+    Examples
+    --------
+    >>> meta = {"counts": {"merged_nodes": 3, "unions_refused": 1}, "identity": {
+    ...     "merges": {"fuzzy_unions": 2, "title_variant_nodes": 2}, "rejected_ids": {"doi_truncated": 4, "total": 4},
+    ...     "suspected_duplicates": {"pairs": 1, "nodes": 2, "share_of_nodes": 0.004, "threshold": 92.0}}}
+    >>> info = identity_info(meta)
+    >>> info["merges"]["ids_bridged"], info["rejected_ids"]["total"], info["suspected_duplicates"]["nodes"]
+    (3, 4, 2)
+    >>> identity_info({"counts": {}}) is None
+    True
+    """
+    ident = meta.get("identity")
+    if not isinstance(ident, dict):
+        return None
+    counts = meta.get("counts") or {}
+    merges = {"ids_bridged": counts.get("merged_nodes"), "unions_refused": counts.get("unions_refused"),
+              **(ident.get("merges") or {})}
+    return {
+        "merges": merges,
+        "rejected_ids": dict(ident.get("rejected_ids") or {}),
+        "suspected_duplicates": dict(ident.get("suspected_duplicates") or {}),
+        "titles_distrusted": ident.get("titles_distrusted"),
+        "access_notes": ident.get("access_notes"),
+        "generic_titles": ident.get("generic_titles"),
+    }
+
+
 def snapshot_info(snap: Snapshot, catalogue: Catalogue) -> dict[str, Any]:
-    """Counts, sources, dates and reference-list completeness per lineage."""
+    """Counts, sources, dates, reference-list completeness per lineage, and the build's identity
+    figures (``identity``: merges, rejected ids, suspected duplicates; see :func:`identity_info`)."""
     dates = sorted({p.fetched_at[:10] for p in snap.papers.values() if p.fetched_at})
     sources = Counter(_source_name(e.source) for e in snap.edges)
     rows = []
@@ -55,6 +89,7 @@ def snapshot_info(snap: Snapshot, catalogue: Catalogue) -> dict[str, Any]:
         "sources": [{"name": n, "count": c} for n, c in sources.most_common(12)],
         "lineages": rows,
         "meta": {k: v for k, v in snap.meta.items() if k in ("counts", "unmatched", "author_year")},
+        "identity": identity_info(snap.meta),
     }
 
 
