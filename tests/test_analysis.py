@@ -55,32 +55,85 @@ def _graph() -> nx.DiGraph:
 def test_baseline_counts_and_key_ties() -> None:
     got = [(r.paper_id, r.score) for r in missing_ancestors(_graph(), lineage="L", method="baseline")]
     assert got == [("old", 2.0), ("x", 2.0), ("y", 1.0)]
+    assert missing_ancestors(_graph(), lineage="L", method="top_cited") == missing_ancestors(
+        _graph(), lineage="L", method="baseline")
+
+
+def _ours_by_hand(w: dict[str, float] = DEFAULT_WEIGHTS) -> dict[str, float]:
+    """L's stages [A], [B], [C]: votes 1 + root, 1 + root / 2, 1; C's list is partial.
+
+    In-degrees: A 3 (B, C, d), B 1 (C), C 0. Co-citing strength (cit(s) ** -seed_norm summed over the
+    seeds a paper cites): B 3^-0.5, C 3^-0.5 + 1, d 3^-0.5. x is cited by A, B (seeds) and d; old by A,
+    B; y by C and Z (lineage M).
+    """
+    a, b, c = 1 + w["root"], 1 + w["root"] / 2, w["partial"]
+    s3 = 3 ** -w["seed_norm"]
+    cocite = {"x": s3 + s3, "old": s3, "y": s3 + 1.0}
+    direct = {"x": a + b, "old": a + b, "y": c}
+    n_all = {"x": 3, "old": 2, "y": 2}
+    return {k: (w["direct"] * direct[k] + w["cocite"] * cocite[k]) / (n_all[k] + w["smoothing"]) ** w["specificity"]
+            for k in direct}
 
 
 def test_ours_exact_scores() -> None:
-    w = DEFAULT_WEIGHTS
-    vote_a, vote_b, vote_c = 1.0, 1.0 * (1 + w["core"] * 1), w["partial"] * (1 + w["core"] * 2)
-    total = vote_a + vote_b + vote_c  # 3.9
-    x = ((vote_a + vote_b) / total + w["descendants"] * math.log1p(1) / math.log1p(1)) * 0.5 ** (1.5 / 8)
-    y = vote_c / total * math.sqrt(1 / 2) * 0.5 ** (3 / 8)  # C and Z cite y: half of its seed citers are L's
-    old = (vote_a + vote_b) / total * 0.5 ** (30.5 / 8)
+    want = _ours_by_hand()
     got = {r.paper_id: r.score for r in missing_ancestors(_graph(), lineage="L")}
-    assert list(got) == ["x", "y", "old"]
-    assert got["x"] == pytest.approx(x, abs=1e-6)
-    assert got["y"] == pytest.approx(y, abs=1e-6)
-    assert got["old"] == pytest.approx(old, abs=1e-6)
+    assert list(got) == sorted(want, key=lambda k: -want[k])
+    for k, v in want.items():
+        assert got[k] == pytest.approx(v, abs=1e-6)
+    # d (2023) cites seed A but is newer than L's newest seed: never an ancestor
+    assert "d" not in got
+
+
+def test_specificity_against_the_background_demotes_tools() -> None:
+    """A paper every lineage cites (a tool) sinks once the whole snapshot shows how widely it is cited."""
+    G = _graph()
+    B = G.copy()
+    for i in range(100):
+        B.add_edge(f"user{i}", "old")
+    plain = [r.paper_id for r in missing_ancestors(G, lineage="L")]
+    with_bg = [r.paper_id for r in missing_ancestors(G, lineage="L", background=B)]
+    assert plain.index("old") < plain.index("y")
+    assert with_bg[-1] == "old"
+    r = next(r for r in missing_ancestors(G, lineage="L", background=B) if r.paper_id == "old")
+    assert r.explanation.endswith("2 of its 102 citations in the snapshot are from L")
 
 
 def test_explanation_and_to_dict() -> None:
     r = missing_ancestors(_graph(), lineage="L")[0]
-    assert r.cited_by == ["a", "b"]
-    assert r.explanation == ("cited by 2 of 3 L seeds with reference lists: a, b; "
-                             "also cited by 1 later papers that cite these seeds")
+    assert r.paper_id == "x" and r.cited_by == ["a", "b"]
+    assert r.explanation == ("cited by 2 of 3 L seeds with reference lists (a, b); co-cited with them by 1 later "
+                             "papers; 3 of its 3 citations in the snapshot are from L")
     d = r.to_dict()
     assert list(d) == ["paper_id", "title", "year", "arxiv_id", "doi", "score", "explanation", "cited_by",
                        "lineages"]
-    y = next(r for r in missing_ancestors(_graph(), lineage="L") if r.paper_id == "y")
-    assert "(1 of the citing seeds have incomplete reference lists)" in y.explanation
+
+
+def test_every_baseline_by_name() -> None:
+    G = _graph()
+    # Salton co-citation by hand: through A (cit 3): B, C, d; through B (cit 1): C
+    want = {"x": (2 / math.sqrt(3)) / math.sqrt(3), "old": (1 / math.sqrt(3)) / math.sqrt(2),
+            "y": (1 / math.sqrt(3) + 1) / math.sqrt(2)}
+    got = {r.paper_id: r.score for r in missing_ancestors(G, lineage="L", method="cocitation")}
+    assert got == pytest.approx({k: round(v, 6) for k, v in want.items()}, abs=1e-6)
+    for m in ("coupling", "ppr", "popular"):
+        res = missing_ancestors(G, lineage="L", method=m)  # type: ignore[arg-type]
+        assert res and not {r.paper_id for r in res} & {"A", "B", "C", "Z", "d"}
+        assert [r.score for r in res] == sorted((r.score for r in res), reverse=True)
+    with pytest.raises(LineageError):
+        missing_ancestors(G, lineage="L", method="magic")  # type: ignore[arg-type]
+
+
+def test_reaches_papers_no_seed_cites() -> None:
+    """Co-cited papers are candidates too: y2 is cited only by a later paper that cites two seeds."""
+    G = _graph()
+    _node(G, "y2", 2018)
+    _node(G, "e", 2021)
+    G.add_edges_from([("e", "A"), ("e", "B"), ("e", "y2")])
+    res = {r.paper_id: r for r in missing_ancestors(G, lineage="L")}
+    assert "y2" in res and res["y2"].cited_by == []
+    assert res["y2"].explanation.startswith("cited by none of the L seeds; co-cited with them by 1 later papers")
+    assert "y2" not in {r.paper_id for r in missing_ancestors(G, lineage="L", method="baseline")}
 
 
 def test_all_seeds_scope_and_top() -> None:
@@ -99,7 +152,7 @@ def test_unknown_and_empty_lineage() -> None:
     assert evaluate_ancestors(G, lineage="E")["cases"] == 0
 
 
-def test_none_found_seed_cannot_vote_and_partial_weight() -> None:
+def test_none_found_and_partial_vote_weights() -> None:
     G = nx.DiGraph()
     _node(G, "S1", 2020, seed=True, status="none_found")
     _node(G, "S2", 2020, seed=True, status="partial")
@@ -107,37 +160,9 @@ def test_none_found_seed_cannot_vote_and_partial_weight() -> None:
     G.add_edge("S2", "c")
     G.graph["lineages"] = {"L": [["S1", "S2"]]}
     (r,) = missing_ancestors(G, lineage="L")
-    assert r.score == pytest.approx(1.0)  # 0.7 / 0.7: S1 has no references, so it is not in the denominator
+    w = DEFAULT_WEIGHTS
+    assert r.score == pytest.approx(round(w["partial"] / (1 + w["smoothing"]) ** w["specificity"], 6))
     assert r.explanation.startswith("cited by 1 of 1 L seeds with reference lists")
-
-
-def test_influential_and_no_year() -> None:
-    G = nx.DiGraph()
-    _node(G, "S1", 2020, seed=True)
-    _node(G, "S2", 2020, seed=True)
-    _node(G, "p", None)
-    _node(G, "q", None)
-    G.add_edge("S1", "p", is_influential=True)
-    G.add_edge("S2", "q", is_influential=None)
-    G.graph["lineages"] = {"L": [["S1", "S2"]]}
-    got = {r.paper_id: r.score for r in missing_ancestors(G, lineage="L")}
-    assert got == {"p": pytest.approx(0.75), "q": pytest.approx(0.5)}  # 1.5 / 2 and 1 / 2; no age factor
-
-
-def test_descendants_must_reach_beyond_seeds() -> None:
-    # d cites only seeds and the candidate that is itself a seed elsewhere: not a voter
-    G = nx.DiGraph()
-    _node(G, "S1", 2020, seed=True)
-    _node(G, "S2", 2020, seed=True)
-    _node(G, "c", 2020)
-    _node(G, "d", 2022)
-    G.add_edges_from([("S1", "c"), ("d", "S1"), ("d", "S2")])
-    G.graph["lineages"] = {"L": [["S1"], ["S2"]]}
-    (r,) = missing_ancestors(G, lineage="L")
-    assert r.score == pytest.approx(1.0)  # no later-paper term: d's references are all seeds
-    G.add_edge("d", "c")
-    (r,) = missing_ancestors(G, lineage="L")
-    assert r.score == pytest.approx(1.0 + 0.5)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -145,12 +170,13 @@ def test_descendants_must_reach_beyond_seeds() -> None:
 
 
 def _eval_graph() -> nx.DiGraph:
-    """Seeds A (2020) <- B (2021), C (2022); B and C also cite "0old" (1990); A cites "a-ref"."""
+    """Seeds A (2020) <- B (2021), C (2022); B and C also cite "0old" (1990), which z cites too; A cites "a-ref"."""
     G = nx.DiGraph()
     for key, year, seed in [("A", 2020, True), ("B", 2021, True), ("C", 2022, True), ("0old", 1990, False),
-                            ("a-ref", 2019, False)]:
+                            ("a-ref", 2019, False), ("z", 2021, False)]:
         _node(G, key, year, seed=seed)
-    G.add_edges_from([("B", "A"), ("C", "A"), ("B", "0old"), ("C", "0old"), ("A", "a-ref"), ("B", "a-ref")])
+    G.add_edges_from([("B", "A"), ("C", "A"), ("B", "0old"), ("C", "0old"), ("A", "a-ref"), ("B", "a-ref"),
+                      ("z", "0old")])
     G.graph["lineages"] = {"L": [["A"], ["B", "C"]]}
     return G
 
@@ -159,11 +185,12 @@ def test_evaluate_hand_computed() -> None:
     ev = evaluate_ancestors(_eval_graph(), lineage="L")
     assert ev["cases"] == 1
     (case,) = ev["per_case"]
-    # baseline: A and 0old tie at 2 votes, "0old" < "A" by key; ours: 0old is 30 years older
-    assert case["rank_baseline"] == 2
+    # baseline: A and 0old tie at 2 votes: expected rank 1.5, never a key tie-break;
+    # ours: 0old has 3 citations in the graph against A's 2, so A comes first
+    assert case["rank_baseline"] == 1.5
     assert case["rank_ours"] == 1
-    assert case["candidates"] == 3  # A, 0old, a-ref (B's vote only: A's own references are hidden)
-    assert ev["baseline"] == {"recall@5": 1.0, "recall@10": 1.0, "mrr": 0.5}
+    assert case["candidates"] == 4  # A, 0old, a-ref, z (A's own references are hidden, so A is not excluded)
+    assert ev["baseline"] == {"recall@5": 1.0, "recall@10": 1.0, "mrr": 0.75}
     assert ev["ours"] == {"recall@5": 1.0, "recall@10": 1.0, "mrr": 1.0}
     assert evaluate_ancestors(_eval_graph())["cases"] == 1
 
@@ -171,48 +198,77 @@ def test_evaluate_hand_computed() -> None:
 def test_evaluate_ks_and_not_hiding_references() -> None:
     ev = evaluate_ancestors(_eval_graph(), lineage="L", ks=(1,), hide_references=False)
     assert set(ev["ours"]) == {"recall@1", "mrr"}
-    assert ev["baseline"]["recall@1"] == 0.0
+    assert ev["baseline"]["recall@1"] == 0.5  # tied with 0old for the first place
 
 
 # ------------------------------------------------------------------------------------------------
 # frontier
 
 
-def test_frontier_order_since_and_no_year() -> None:
+def test_frontier_extensions_before_users() -> None:
     G = _graph()
-    for key, year in [("f1", 2024), ("f2", 2025), ("f3", None), ("f4", 2026)]:
+    for key, year in [("f1", 2024), ("f2", 2025), ("f3", None), ("f4", 2026), ("f5", 2025)]:
         _node(G, key, year)
+    _node(G, "f6", 2025, status=None)
     G.add_edges_from([("f1", "A"), ("f1", "B"), ("f1", "C"), ("f2", "A"), ("f2", "B"), ("f3", "A"), ("f3", "C"),
-                      ("f4", "A")])
-    G.nodes["f2"]["citation_count"] = 10
+                      ("f4", "A"), ("f5", "A"), ("f5", "B"), ("f6", "A"), ("f6", "B")])
+    G.add_edges_from(("f5", f"r{i}") for i in range(18))  # a user: 2 lineage papers out of 20 references
     got = [(r.paper_id, r.score) for r in frontier(G, lineage="L")]
-    assert got == [("f1", 3.0), ("f2", 2.0), ("f3", 2.0)]
-    assert [r.paper_id for r in frontier(G, lineage="L", since=2025)] == ["f2"]
+    # f1: 3 of 3 refs in L, 1 latest (C) -> 1 * 4; f3: 2/2 + C -> 3; f2: 2/2 -> 2; f5: 2/20 * 2; f6: 2/40 * 2
+    assert got == [("f1", 4.0), ("f3", 3.0), ("f2", 2.0), ("f5", 0.2), ("f6", 0.1)]
+    assert [r.paper_id for r in frontier(G, lineage="L", since=2025)] == ["f2", "f5", "f6"]
     r = frontier(G, lineage="L")[0]
     assert r.cites == ["a", "b", "c"]
-    assert r.explanation == "cites 3 L seeds: a, b, c"
+    assert r.explanation == ("cites 3 of 3 L seeds; 1 of the latest stage; 100% of its 3 references are in "
+                             "this lineage")
     assert "cites" in r.to_dict() and "cited_by" not in r.to_dict()
+    f6 = next(r for r in frontier(G, lineage="L") if r.paper_id == "f6")
+    assert f6.explanation.endswith("5% of an assumed 40 references (its list is not in the data)")
     # with no lineage, any lineage's seeds count: d cites A only, so it is not a frontier paper
-    assert [r.paper_id for r in frontier(G, top=2)] == ["f1", "f2"]
+    assert "d" not in {r.paper_id for r in frontier(G)}
+
+
+def test_frontier_counts_top_ancestors() -> None:
+    G = _graph()
+    _node(G, "g", 2024)
+    _node(G, "h", 2024)
+    G.add_edges_from([("g", "A"), ("g", "B"), ("g", "x"), ("g", "old"), ("h", "A"), ("h", "B"), ("h", "u1"),
+                      ("h", "u2")])
+    got = {r.paper_id: r for r in frontier(G, lineage="L")}
+    assert got["g"].score == 4.0 and got["h"].score == 1.0  # g: 4 of 4 in L; h: 2 of 4
+    assert got["g"].explanation.startswith("cites 2 of 3 L seeds and 2 of its top ancestors; 100% of its 4")
 
 
 # ------------------------------------------------------------------------------------------------
 # chain check
 
 
-def test_check_chain_verdicts_and_notes() -> None:
+def test_check_chain_verdicts_names_and_notes() -> None:
     G = _graph()
     _node(G, "w", 2019)
     G.add_edges_from([("Z", "w"), ("w", "old")])
     got = check_chain(G, [("a", "b"), ("old", "Z"), ("Z", "C"), ("A", "C")])
     assert [v.verdict for v in got] == ["direct", "path", "none", "direct"]
-    assert got[1].via == ["w"]
-    assert got[2].note == "c's reference list is partial: absence is not evidence"
-    assert got[0].note is None
-    assert got[1].to_dict() == {"from": "old", "to": "Z", "verdict": "path", "via": ["w"], "note": None}
+    assert got[1].via == ["T w"]  # the title, not the key
+    assert got[2].note == "no citation found, but c's reference list is partial: absence is not evidence"
+    assert got[0].note is None and got[3].note is None
+    assert got[1].to_dict() == {"from": "old", "to": "Z", "from_name": "T old", "to_name": "z", "verdict": "path",
+                                "via": ["T w"], "note": None}
     G.nodes["B"]["references_status"] = "none_found"
-    assert check_chain(G, [("A", "B")])[0].note == "no reference list was found for b: absence is not evidence"
+    G.remove_edge("B", "A")
+    assert check_chain(G, [("A", "B")])[0].note == ("no citation found, but no reference list was found for b: "
+                                                    "absence is not evidence")
+    G.nodes["B"]["references_status"] = "complete"
+    assert check_chain(G, [("A", "B")])[0].note is None  # a complete list: the absence is evidence
     assert isinstance(got[0], ChainVerdict)
+
+
+def test_check_chain_second_hop_from_the_background() -> None:
+    G = _graph()
+    B = nx.DiGraph([("C", "q"), ("q", "Z")])
+    assert check_chain(G, [("Z", "C")])[0].verdict == "none"
+    v = check_chain(G, [("Z", "C")], background=B)[0]
+    assert v.verdict == "path" and v.via == ["q"] and v.note is None
 
 
 def test_check_chain_unknown_paper() -> None:
@@ -249,7 +305,9 @@ def test_citation_path_errors() -> None:
 
 
 def test_reading_order_ancestors_then_topological() -> None:
-    assert reading_order(_graph(), "L", ancestors=2) == ["x", "y", "A", "B", "C"]
+    top2 = [r.paper_id for r in missing_ancestors(_graph(), lineage="L", top=2)]
+    assert sorted(top2) == ["old", "x"]
+    assert reading_order(_graph(), "L", ancestors=2) == ["old", "x", "A", "B", "C"]  # by year: old is 1990
     assert reading_order(_graph(), "L", ancestors=0) == ["A", "B", "C"]
 
 
