@@ -88,9 +88,10 @@ def browser() -> Iterator[Any]:
             b.close()
 
 
-def time_until_still(b: Any, html_path: Path, cap_s: float) -> dict[str, Any]:
+def time_until_still(b: Any, html_path: Path, cap_s: float, viewport: tuple[int, int] = (1280, 900)
+                     ) -> dict[str, Any]:
     """Open ``html_path`` in a fresh context; ms from navigation start until drawn and still (or None)."""
-    ctx = b.new_context(viewport={"width": 1280, "height": 900})
+    ctx = b.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     try:
         ctx.route("http*://**/*", lambda route: route.abort())  # offline: no CDN for anyone
         ctx.add_init_script(PROBE)
