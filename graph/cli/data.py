@@ -72,25 +72,40 @@ def expand_cmd(
                f"requests={m.requests} cache_hits={m.cache_hits}")
 
 
+class ViewKind(str, Enum):
+    lineage = "lineage"
+    full = "full"
+
+
 @app_commands.command("export")
 @handle_errors
 def export_cmd(
     fmt: Annotated[ExportFmt, typer.Option("--format", "-f", help=", ".join(FORMATS))],
     out: Annotated[Path, typer.Option("--out", "-o", help="The file to write.")],
     lineage: LineagesOpt = None,
-    around: Annotated[str | None, typer.Option(help="Focus on this paper (alias / id).")] = None,
+    view: Annotated[ViewKind, typer.Option(help="lineage: the lineage view (one lineage; the default then); "
+                                                "full: every paper of the expansion")] = ViewKind.lineage,
+    nodes: Annotated[int, typer.Option(min=10, max=400, help="Lineage view: about this many papers.")] = 50,
+    all_edges: Annotated[bool, typer.Option("--all-edges", help="Lineage view: every citation, not the "
+                                                                 "transitive reduction.")] = False,
+    around: Annotated[str | None, typer.Option(help="Full view: focus on this paper (alias / id).")] = None,
     radius: Annotated[int, typer.Option(min=0, max=5)] = 1,
-    ancestors: Annotated[int | None, typer.Option(min=0, help="Only seeds + the top-K missing ancestors.")] = None,
+    ancestors: Annotated[int | None, typer.Option(min=0, help="Full view: only seeds + the top-K missing "
+                                                              "ancestors.")] = None,
     depth: Annotated[int, typer.Option(min=0, max=3)] = 1,
     direction: Annotated[Direction, typer.Option()] = Direction.both,
     offline: OfflineOpt = False,
     seeds: SeedsOpt = None,
 ) -> None:
-    """Export exactly the subgraph you are looking at (same filters and marks as the app)."""
+    """Export exactly what the app shows: the lineage view of one lineage, or the full view (same marks)."""
     eng = engine(seeds, offline)
-    v = eng.view(lineage, depth=depth, direction=direction.value, around=around, radius=radius,
-                 top_ancestors=ancestors if ancestors is not None else 10, only_top=ancestors is not None,
-                 top_frontier=0 if ancestors is not None else 10)
+    names = eng.lineage_names(lineage)
+    if view == ViewKind.lineage and len(names) == 1 and around is None and ancestors is None:
+        v = eng.lineage_view(names[0], nodes=nodes, all_edges=all_edges)
+    else:
+        v = eng.view(names, depth=depth, direction=direction.value, around=around, radius=radius,
+                     top_ancestors=ancestors if ancestors is not None else 10, only_top=ancestors is not None,
+                     top_frontier=0 if ancestors is not None else 10)
     data = v.export(fmt.value)
     out.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
     err(f"wrote {out} ({fmt.value}): {v.graph.number_of_nodes()} papers, {v.graph.number_of_edges()} citations")
