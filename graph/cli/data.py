@@ -127,6 +127,14 @@ def snapshot_info_cmd(fmt: FormatOpt = Fmt.table, seeds: SeedsOpt = None) -> Non
         if k in info:
             typer.echo(f"{k:>10}: {info[k]}")
     typer.echo("   sources: " + "; ".join(f"{s['name']} ({s['count']})" for s in info.get("sources", [])))
+    if ident := info.get("identity"):
+        m, r, d = ident["merges"], ident["rejected_ids"], ident["suspected_duplicates"]
+        typer.echo(f"    merges: {m.get('ids_bridged')} nodes bridged, {m.get('fuzzy_unions')} title variants "
+                   f"merged, {m.get('unions_refused')} unions refused")
+        typer.echo("  rejected: " + ", ".join(f"{k} {v}" for k, v in r.items() if k != "total")
+                   + f" (total {r.get('total', 0)} ids)")
+        typer.echo(f"duplicates: {d.get('pairs')} suspected pairs, {d.get('nodes')} nodes "
+                   f"({100 * (d.get('share_of_nodes') or 0):.2f}% of nodes)")
     table(
         info["lineages"],
         ["lineage", "seeds", "in_snapshot", "complete", "partial", "none_found", "missing"],
