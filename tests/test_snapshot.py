@@ -357,6 +357,20 @@ def test_snapshot_info_reports_identity(shipped: Snapshot) -> None:
     assert ident["suspected_duplicates"]["nodes"] <= 0.005 * len(shipped.papers)
 
 
+def test_cli_snapshot_info_prints_identity(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from graph.cli import app
+
+    monkeypatch.setenv("LINEAGE_OFFLINE", "1")
+    r = CliRunner().invoke(app, ["snapshot", "info"])
+    assert r.exit_code == 0, r.output
+    d = load_snapshot().meta["identity"]
+    assert f"{d['merges']['fuzzy_unions']} title variants merged" in r.stdout
+    assert f"total {d['rejected_ids']['total']} ids" in r.stdout
+    assert f"{d['suspected_duplicates']['pairs']} suspected pairs" in r.stdout
+
+
 def test_shipped_load_is_cached() -> None:
     from graph.store.snapshot import _load_cached
 
