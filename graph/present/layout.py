@@ -485,7 +485,7 @@ def lineage_layout(
     *,
     font_size: float | None = None,
     margin: float = 16.0,
-    max_linear_years: int = 12,
+    max_linear_years: int = 9,
     grow: Sequence[float] = (1.0, 1.12, 1.25, 1.4, 1.6, 1.8),
 ) -> LineageLayout:
     """Deterministic layered placement of the lineage view: x = publication time, no box overlaps.
@@ -527,7 +527,7 @@ def lineage_layout(
     >>> L.pos["a"][0] < L.pos["b"][0] < L.pos["c"][0] and L.pos["x"][0] < L.pos["a"][0]
     True
     >>> L.zone[2], [y for _, _, y in L.years][:2]
-    ('1990', [2010, 2011])
+    ('1990', [2013, 2014])
     >>> all(x0 <= L.pos[n][0] <= x1 for n in "abc" for x0, x1, y in L.years if y == H.nodes[n]["year"])
     True
     >>> lineage_layout(H, [["a"], ["b"], ["c"]]) == L
@@ -561,7 +561,10 @@ def _lineage_try(H: nx.DiGraph, stages: list[Sequence[Hashable]], W: float, Hh: 
     slot_band: dict[Any, tuple[float, float]] = {}
     x_lin = left
     if slots:
-        zw = max(190.0, min(0.2 * (right - left), 90.0 + 60.0 * len(slots)))
+        old_nodes = [n for n, t in times.items() if t is None or int(t) < (start or 0)]
+        widest = max((text_width(t, fs) for n in old_nodes for t in label_lines(str(H.nodes[n].get("label") or n))),
+                     default=0.0)
+        zw = min(0.2 * (right - left), max(widest * 1.04 + 20.0, 60.0 + 50.0 * len(slots)))
         for i, s in enumerate(slots):
             slot_band[s] = (left + i * zw / len(slots), left + (i + 1) * zw / len(slots))
         parts = [str(y) for y in old_years]
