@@ -11,8 +11,8 @@ import networkx as nx
 import pytest
 
 from graph.core.errors import LineageError
-from graph.present.layout import force_layout, time_layout
-from graph.present.render import paper_links, render_html, script_safe_json
+from graph.present.layout import force_layout, text_width, time_axis_start, time_columns, time_layout
+from graph.present.render import TOP_LABELS, paper_links, render_html, script_safe_json
 from tests.graphs import load_xss_corpus, synthetic_graph, xss_graph
 
 URL_TAGS = {"script", "link", "img", "iframe", "frame", "embed", "object", "source", "video", "audio", "base", "form"}
@@ -222,3 +222,49 @@ def test_force_layout_places_every_node_of_10k() -> None:
     assert len(pos) == 10_000
 
 
+
+
+def test_time_axis_is_honest_with_a_break() -> None:
+    G = synthetic_graph(2000, seed=4)
+    G.add_node("old-1", year=1952)
+    G.add_node("old-2", year=1961)
+    nodes, xs, ys = time_columns(G)
+    assert dict(zip(nodes, zip(xs, ys, strict=True), strict=True)) == time_layout(G)
+    years = {n: G.nodes[n].get("year") for n in G}
+    start = time_axis_start([y for y in years.values() if y is not None])
+    centre: dict[int, list[float]] = {}
+    for n, x in zip(nodes, xs, strict=True):
+        if years[n] is not None:
+            centre.setdefault(int(years[n]), []).append(x)
+    mid = {y: (min(v) + max(v)) / 2 for y, v in centre.items()}
+    linear = sorted(y for y in mid if y >= start)
+    steps = [(mid[b] - mid[a]) / (b - a) for a, b in itertools.pairwise(linear)]
+    assert max(steps) - min(steps) < 0.05 * max(steps)  # equal years, equal widths (empty years too)
+    olds = sorted(y for y in mid if y < start)
+    assert olds == [1952, 1961] or 1952 in olds
+    assert max(mid[y] for y in olds) < min(mid[y] for y in linear)
+    assert (mid[olds[-1]] - mid[olds[0]]) / (olds[-1] - olds[0]) < min(steps)  # compressed
+    axis = data_of(render_html(G))
+    assert axis["axis_break"] and str(olds[0]) in axis["axis_break"][1]
+
+
+def test_full_view_labels_only_top_papers_without_overlaps() -> None:
+    G = synthetic_graph(3000, seed=7)
+    data = data_of(render_html(G))
+    labelled = [i for i, _ in data["labels"]]
+    seeds = sum(1 for _, d in G.nodes(data=True) if d.get("is_seed"))
+    assert 0 < len(labelled) <= seeds + TOP_LABELS
+    indeg = dict(G.in_degree)
+    top = max(G, key=lambda n: (indeg[n], -list(G).index(n)))
+    assert data["id"].index(top) in labelled  # the most cited paper is labelled
+    size = data["label_px"]
+    boxes = []
+    for i, text in data["labels"]:
+        half = text_width(text, size) / 2
+        boxes.append((data["x"][i] - half, data["y"][i], data["x"][i] + half, data["y"][i] + 1.7 * size))
+    for a, b in itertools.combinations(boxes, 2):
+        assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
+    # the fitted region holds every node and the axis above them
+    v = data["view"]
+    assert v["x0"] < min(data["x"]) and max(data["x"]) < v["x1"] and v["y0"] < data["axis_y"] + 60
+    assert data["seeds"] == [str(n) for n, d in G.nodes(data=True) if d.get("is_seed") or d.get("role") == "seed"]

@@ -708,11 +708,12 @@ def _render(
     elif n < _LABEL_ALL_BELOW:
         labels = [[i, short_label(d, ids[i])] for i, (_, d) in enumerate(rows)]
     else:
-        # the most important papers first: focus, seeds, then the most cited inside the graph; a label
+        # the most important papers first: focus, highlighted, the most cited inside the graph, the seeds; a label
         # that would cover one already kept is left to the tooltip
         focus = [i for i, kind in styles if kind == "focus"]
+        marked = [i for i, kind in styles if kind in ("missing-ancestor", "frontier")]
         seeds_i = [i for i, kind in styles if kind == "seed"]
-        candidates = list(dict.fromkeys([*focus, *seeds_i, *_top_cited(edge_to, n, ranked=True)]))
+        candidates = list(dict.fromkeys([*focus, *marked, *_top_cited(edge_to, n, ranked=True), *seeds_i]))
         texts = {i: short_label(rows[i][1], ids[i]) for i in candidates}
         label_px = round(max(14.0, 12.0 * _zoom_k(xcol, ycol)), 1)
         labels = [[i, texts[i]] for i in _declutter(candidates, texts, xcol, ycol, label_px)]
