@@ -223,3 +223,19 @@ def test_click_highlights_ancestors_and_descendants(page: Any, tmp_path: Path) -
     related = nx.descendants(cites, seed) | nx.ancestors(cites, seed) | {seed}
     assert set(faded) == shown - related and faded
     assert page.locator("#details h2").inner_text() == H.nodes[seed]["title"]  # the click opened its details
+
+
+def test_full_view_exposes_network_and_clips_nothing(page: Any, tmp_path: Path) -> None:
+    G, _, stages = build_view("user-sequence-modeling")
+    path = tmp_path / "full.html"
+    path.write_text(str(export_graph(G, "html", title="user-sequence-modeling")), encoding="utf-8")
+    m = measure(page, path)
+    assert page.evaluate("window.__lineage.mode") == "graph"
+    assert set(k for s in stages for k in s) <= set(m["seeds"])
+    assert len(m["items"]) == G.number_of_nodes()
+    outside = [(it["label"] or it["id"], k) for it in m["items"] for k in ("lab", "node")
+               if it[k] and (it[k][0] < 0 or it[k][1] < 0 or it[k][2] > m["W"] or it[k][3] > m["H"])]
+    assert outside == [], f"clipped at the edges: {outside[:6]}"
+    labelled = [it for it in m["items"] if it["lab"]]
+    assert labelled and all(it["fontPx"] >= 9 for it in labelled)
+    assert page.attempted == []
