@@ -799,6 +799,11 @@ def _render(
         payload["citations"] = [_count(v) or None for v in payload["citations"]]
         data_json = script_safe_json(payload)
 
+    counts = f"{n} papers · {len(edge_from)} citations"
+    if lin is not None:
+        counts = f"{n} papers · {len(edge_from)} links"
+        if lin.hidden:
+            counts += f" · {len(lin.hidden)} left out for room"
     nonce = secrets.token_urlsafe(16)
     heading = html.escape(title) if title else ""
     csp = (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; img-src data:; "
@@ -821,7 +826,7 @@ def _render(
         f"<header><h1>{heading}</h1>" if heading else "<header>",
         toolbar,
         legend_html,
-        f'<span id="counts">{n} papers · {len(edge_from)} citations</span></header>',
+        f'<span id="counts">{counts}</span></header>',
         '<main><div id="mynetwork" role="img" aria-label="citation graph"></div>', details, "</main>",
         '<script type="application/json" id="lineage-data">', data_json, "</script>",
         f'<script nonce="{nonce}">', _asset("vis.js"), "</script>",
