@@ -28,13 +28,10 @@ import networkx as nx
 import streamlit as st
 
 from app_state import DEFAULT_LINEAGE, DEFAULTS, NO_FOCUS, query_from_state, state_from_query
-from graph.analyse.select import search
 from graph.catalogue.load import Catalogue, load_catalogue
 from graph.core.errors import LineageError
 from graph.core.settings import Settings
-from graph.explore import Answer, Engine, View, catalogue_hash
-from graph.present.export import FORMATS
-from graph.present.render import paper_links, render_html
+from graph.explore import FORMATS, Answer, Engine, View, catalogue_hash
 
 log = logging.getLogger("paper_lineage.app")
 
@@ -333,7 +330,7 @@ def show_details(d: dict[str, Any], why: dict[str, str]) -> None:
         facts.append(f"{d['citation_count']} citations")
     if facts:
         st.markdown(esc(" · ".join(facts)))
-    links = paper_links(d)
+    links = d.get("links") or []
     if links:
         st.markdown(" · ".join(md_link(label, url) for label, url in links))
     text = d.get("tldr") or d.get("abstract")
@@ -462,11 +459,7 @@ def show_graph(html: str, height: int) -> None:
 def cached_render(token: tuple[Any, ...], color: str, size: str, layout: str,
                   highlight: tuple[tuple[str, str], ...], height: str, _v: View) -> str:
     """``render_html`` of a view, memoised by everything it depends on (``token`` names the view)."""
-    opts: dict[str, Any] = {}
-    if _v.stages is not None:
-        opts["stages"] = _v.stages
-    return render_html(_v.graph, color_by=color, size_by=size, layout=layout, highlight=dict(highlight),
-                       height=height, **opts)
+    return _v.render(color_by=color, size_by=size, layout=layout, highlight=dict(highlight), height=height)
 
 
 def get_view(eng: Engine, names: tuple[str, ...]) -> tuple[View, tuple[Any, ...], str | None]:
@@ -533,7 +526,7 @@ def run() -> None:
     bounds = sidebar_view(G)
     v, token, note = get_view(eng, names)
     H = v.graph
-    match = search(v.full, ss["search"])
+    match = eng.search(v.full, ss["search"])
     if ss["search"].strip() and match is None:
         st.sidebar.warning(esc(f"No paper matches '{ss['search'].strip()}'."))
     highlight = dict(v.highlight)

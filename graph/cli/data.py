@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from graph.build.meta import GraphMeta
 from graph.cli._shell import (
     Fmt,
     FormatOpt,
@@ -23,8 +22,7 @@ from graph.cli._shell import (
     handle_errors,
     table,
 )
-from graph.core.settings import Settings
-from graph.present.export import FORMATS
+from graph.explore import FORMATS, GraphSpec
 
 __all__ = ["app_commands", "cache_app", "snapshot_app"]
 
@@ -55,19 +53,15 @@ def expand_cmd(
     seeds: SeedsOpt = None,
 ) -> None:
     """Expand seeds into a citation graph; ends with 'nodes=N edges=M requests=R cache_hits=H'."""
-    from graph.explore import GraphSpec
-
     eng = engine(seeds, offline)
     spec = GraphSpec(lineages=tuple(lineage or ()), depth=depth, direction=direction.value, max_nodes=max_nodes)
     G = eng.graph(spec, progress=Progress(quiet))
     for note in eng.notes(G)[:-1]:
         err(note)
     if out:
-        from graph.present.export import write_export
-
-        write_export(G, "json", out)
+        eng.write_graph(G, "json", out)
         err(f"wrote {out}")
-    m = GraphMeta.of(G)
+    m = eng.meta(G)
     typer.echo(f"nodes={G.number_of_nodes()} edges={G.number_of_edges()} "
                f"requests={m.requests} cache_hits={m.cache_hits}")
 
@@ -115,11 +109,7 @@ def export_cmd(
 @handle_errors
 def snapshot_info_cmd(fmt: FormatOpt = Fmt.table, seeds: SeedsOpt = None) -> None:
     """Counts, sources, dates and completeness per lineage of the embedded snapshot."""
-    from graph.build.refresh import snapshot_info
-    from graph.store.snapshot import load_snapshot
-
-    cat = engine(seeds, True).catalogue
-    info = snapshot_info(load_snapshot(), cat)
+    info = engine(seeds, True).snapshot_info()
     if fmt == Fmt.json:
         dump(info)
         return
@@ -150,10 +140,7 @@ def snapshot_refresh_cmd(
     seeds: SeedsOpt = None,
 ) -> None:
     """Re-fetch every seed's metadata, references and citations from Semantic Scholar; rewrite the snapshot."""
-    from graph.build.refresh import refresh_snapshot
-
-    eng = engine(seeds, False)
-    meta = refresh_snapshot(eng.catalogue, settings=eng.settings, out=out, progress=Progress(quiet))
+    meta = engine(seeds, False).refresh_snapshot(out, progress=Progress(quiet))
     err(f"snapshot written: {meta['counts']}")
 
 
@@ -161,22 +148,14 @@ def snapshot_refresh_cmd(
 @handle_errors
 def cache_clear_cmd() -> None:
     """Delete the cache file (works on a corrupt cache too)."""
-    from graph.store.cache import clear_cache
-
-    s = Settings.from_env()
-    clear_cache(s.cache_path)
-    err(f"cleared {s.cache_path}")
+    err(f"cleared {engine(None, True).clear_cache()}")
 
 
 @cache_app.command("info")
 @handle_errors
 def cache_info_cmd(fmt: FormatOpt = Fmt.table) -> None:
     """Where the cache is and what it holds."""
-    from graph.store.cache import Cache
-
-    s = Settings.from_env()
-    with Cache(s.cache_path) as c:
-        st = {"path": str(s.cache_path), **c.stats()}
+    st = engine(None, True).cache_info()
     if fmt == Fmt.json:
         dump(st)
     else:

@@ -1,0 +1,183 @@
+"""The questions an engine answers: ancestors, frontier, check, main path, order, path, show."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from graph.build.meta import GraphMeta
+from graph.explore.records import Answer, _by_year, _paper_row, _ranked, display_name
+
+if TYPE_CHECKING:
+    from graph.explore.engine import Engine
+
+__all__ = ["Questions"]
+
+
+class Questions:
+    """The analysis methods of :class:`graph.explore.engine.Engine`; each returns an :class:`Answer`."""
+
+    def ancestors(self: Engine, lineage: str | None = None, *, top: int = 20, method: str = "ours",
+                  lineages: Sequence[str] | None = None) -> Answer:
+        """Missing ancestors of ``lineage`` (or of every seed in scope), ranked and explained."""
+        names, one = self._scope(lineage, lineages)
+
+        def make() -> Answer:
+            from graph.analyse.analysis import missing_ancestors
+
+            G = self.analysis_graph(names)
+            res = missing_ancestors(G, lineage=one, top=top, method=method)
+            rows = _ranked(G, [r.to_dict() for r in res], "cited_by")
+            return Answer("ancestors", rows, self.notes(G, one), f"missing ancestors{' of ' + one if one else ''}")
+
+        return self._memo(("ancestors", names, one, top, method), make)
+
+    def frontier(self: Engine, lineage: str | None = None, *, since: int | None = None, top: int = 20,
+                 lineages: Sequence[str] | None = None) -> Answer:
+        """Later papers that extend ``lineage`` (or the seeds in scope)."""
+        names, one = self._scope(lineage, lineages)
+
+        def make() -> Answer:
+            from graph.analyse.analysis import frontier
+
+            G = self.analysis_graph(names)
+            res = frontier(G, lineage=one, since=since, top=top)
+            notes = self.notes(G, one)
+            if GraphMeta.of(G).built_from != "online":
+                notes.insert(0, "frontier offline: from the citing papers in the snapshot (a sample of later work)")
+            rows = _ranked(G, [r.to_dict() for r in res], "cites")
+            return Answer("frontier", rows, notes, f"frontier{' of ' + one if one else ''}")
+
+        return self._memo(("frontier", names, one, since, top), make)
+
+    def check(self: Engine, lineage: str | None = None, *, lineages: Sequence[str] | None = None) -> Answer:
+        """Chain check of every declared arrow of ``lineage`` (or of every lineage in scope, or all)."""
+        names, one = self._scope(lineage, lineages)
+        todo = [one] if one else list(names or self.catalogue.lineages)
+
+        def make() -> Answer:
+            from graph.analyse.analysis import check_chain
+
+            G = self.analysis_graph(names)
+            key_of = GraphMeta.of(G).seed_keys
+            rows: list[dict[str, Any]] = []
+            for name in todo:
+                if self.catalogue.get_lineage(name).declared:
+                    arrows = [(key_of[a], key_of[b]) for a, b in self.catalogue.get_lineage(name).arrows()
+                              if a in key_of and b in key_of]
+                else:  # a list without declared stages: check the suggested chain
+                    spine = [s[0] for s in self.chain(name)[0]]
+                    arrows = list(itertools.pairwise(spine))
+                for v in check_chain(G, arrows):
+                    d = v.to_dict()
+                    rows.append({
+                        "lineage": name,
+                        "from": display_name(G, d["from"]),
+                        "to": display_name(G, d["to"]),
+                        "verdict": d["verdict"],
+                        "via": [display_name(G, x) for x in d.get("via") or []],
+                        "note": d.get("note"),
+                        "from_id": d["from"],
+                        "to_id": d["to"],
+                        "via_ids": list(d.get("via") or []),
+                    })
+            return Answer("check", rows, self.notes(G, one), "chain check")
+
+        return self._memo(("check", names, one), make)
+
+    def mainpath(self: Engine, lineage: str, *, weight: str = "spc", key_routes: int = 1) -> Answer:
+        """The main path(s) of ``lineage``'s citation DAG (``graph.analyse.mainpath``), old to new."""
+        names, one = self._scope(lineage, None)
+        assert one is not None
+
+        def make() -> Answer:
+            from graph.analyse.mainpath import main_path
+
+            G = self.analysis_graph(names)
+            mp = main_path(G, lineage=one, weight=weight, key_routes=key_routes)  # type: ignore[arg-type]
+            best: dict[str, int] = {}
+            for (u, v), w in mp.weights.items():
+                best[u] = max(best.get(u, 0), w)
+                best[v] = max(best.get(v, 0), w)
+            rows = [_paper_row(G, k, **{"#": i}, weight=best.get(k, 0)) for i, k in enumerate(mp.nodes, 1)]
+            notes = self.notes(G, one)
+            if mp.dropped_edges:
+                dropped = "; ".join(f"{display_name(G, u)} -> {display_name(G, v)}" for u, v in mp.dropped_edges[:5])
+                notes.insert(0, f"{len(mp.dropped_edges)} citation(s) dropped to break citation cycles: {dropped}")
+            title = f"main path of {one} ({weight}, {key_routes} key route(s))"
+            return Answer("mainpath", rows, notes, title)
+
+        return self._memo(("mainpath", names, one, weight, key_routes), make)
+
+    def evaluate_loo(self: Engine, lineage: str | None = None) -> dict[str, Any]:
+        """Leave-one-out over the seeds of ``lineage`` (or all) on the analysis graph: ours vs Top Cited."""
+        from graph.analyse.analysis import evaluate_ancestors
+
+        names, one = self._scope(lineage, None)
+        res = evaluate_ancestors(self.analysis_graph(names), lineage=one)
+        return {"cases": res["cases"], "ours": res["ours"], "baseline": res["baseline"]}
+
+    def order(self: Engine, lineage: str) -> Answer:
+        """A reading order for ``lineage``: its top missing ancestors, then its seeds, cited before citing."""
+        names, one = self._scope(lineage, None)
+        assert one is not None
+
+        def make() -> Answer:
+            from graph.analyse.analysis import reading_order
+
+            G = self.analysis_graph(names)
+            rows = [_paper_row(G, k, **{"#": i}) for i, k in enumerate(reading_order(G, one), 1)]
+            return Answer("order", rows, self.notes(G, one), f"reading order: {one}")
+
+        return self._memo(("order", names, one), make)
+
+    def path(self: Engine, paper_a: str, paper_b: str, *, lineages: Sequence[str] | None = None) -> Answer:
+        """A citation path between two papers, in either direction."""
+        from graph.analyse.analysis import citation_path
+
+        names, _ = self._scope(None, lineages)
+        G = self.analysis_graph(names)
+        p = citation_path(G, self.resolve(paper_a, G), self.resolve(paper_b, G))
+        rows = [_paper_row(G, k, step=i) for i, k in enumerate(p)]
+        return Answer("path", rows, [], f"citation path ({p.direction}: each cites or is cited by the next)")
+
+    def show(self: Engine, ref: str, *, lineages: Sequence[str] | None = None) -> Answer:
+        """One paper: metadata, ids, lineages, completeness, and its references and citations in the graph.
+
+        The paper is looked up in the analysis graph of ``lineages``; without lineages, in that of the
+        lineages the catalogue declares it in (the whole catalogue when it is not a seed).
+        """
+        names, _ = self._scope(None, lineages)
+        if not names:
+            seed = self.catalogue.seeds.get(ref)
+            names = self.lineage_names(list(seed.lineages)) if seed is not None else ()
+        G = self.analysis_graph(names)
+        key = self.resolve(ref, G)
+        return Answer("show", [self.details(G, key)], self.notes(G), f"paper {display_name(G, key)}")
+
+    def details(self: Engine, G: nx.DiGraph, key: str) -> dict[str, Any]:
+        """The details of one node: a copy of its attributes, arXiv abstract/authors added from the cache
+        (or arXiv when online), plus its in-graph reference and citation counts. ``G`` is not modified."""
+        d = dict(G.nodes[key])
+        d["paper_id"] = key
+        d["lineages"] = dict(d.get("lineages") or {})
+        d["references_in_graph"] = G.out_degree(key)
+        d["citations_in_graph"] = G.in_degree(key)
+        d["cites_in_graph"] = [display_name(G, n) for n in _by_year(G, G.successors(key))]
+        d["cited_by_in_graph"] = [display_name(G, n) for n in _by_year(G, G.predecessors(key))]
+        from graph.present.render import paper_links
+
+        d["links"] = paper_links(d)
+        if d.get("arxiv_id") and not d.get("abstract"):
+            from graph.build.enrich import arxiv_metadata
+
+            extra = arxiv_metadata(key, d["arxiv_id"], settings=self.settings, offline=self.offline)
+            for f, v in extra.items():
+                if v and not d.get(f):
+                    d[f] = v
+        return d
+
+
