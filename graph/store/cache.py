@@ -39,13 +39,12 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from graph.core.errors import CacheCorruptError, LineageError
+from graph.core.merge import merge_citations, merge_papers
 from graph.core.models import Citation, Paper
 
 __all__ = ["DIRECTIONS", "SCHEMA_VERSION", "Cache", "clear_cache"]
@@ -171,52 +170,6 @@ def _check_header(path: Path) -> None:
             str(path), f"file is truncated: {size} bytes, the header says {n_pages * page_size}")
     if size % page_size:
         raise CacheCorruptError(str(path), f"file size {size} is not a multiple of the page size {page_size}")
-
-
-def _merge_dicts(old: dict[str, Any], new: dict[str, Any], *, new_wins: bool) -> dict[str, Any]:
-    """Field-wise merge: the winner's non-empty values, the loser's where the winner has none."""
-    win, lose = (new, old) if new_wins else (old, new)
-    out = dict(lose)
-    for k, v in win.items():
-        if v is None or v == [] or v == () or v == {}:
-            out.setdefault(k, v)
-            continue
-        out[k] = v
-    return out
-
-
-def _newer(new_at: str | None, old_at: str | None) -> bool:
-    """True when the incoming record is at least as new as the stored one (unknown dates lose)."""
-    if new_at is None:
-        return old_at is None
-    if old_at is None:
-        return True
-    return new_at >= old_at
-
-
-def merge_papers(old: Paper, new: Paper) -> Paper:
-    """Merge two records of the same paper: the newer one's fields win, but never null over a value.
-
-    Examples
-    --------
-    >>> a = Paper("arxiv:1", title="T", abstract="A", fetched_at="2024")
-    >>> b = Paper("arxiv:1", title="T2", year=2020, fetched_at="2025")
-    >>> m = merge_papers(a, b)
-    >>> m.title, m.abstract, m.year, m.fetched_at
-    ('T2', 'A', 2020, '2025')
-    """
-    new_wins = _newer(new.fetched_at, old.fetched_at)
-    d = _merge_dicts(old.to_dict(), new.to_dict(), new_wins=new_wins)
-    d["paper_id"] = new.paper_id
-    return Paper.from_dict(d)
-
-
-def merge_citations(old: Citation, new: Citation) -> Citation:
-    """Merge two records of the same edge (same rule as :func:`merge_papers`; ``extra`` is unioned)."""
-    new_wins = _newer(new.fetched_at, old.fetched_at)
-    d = _merge_dicts(old.to_dict(), new.to_dict(), new_wins=new_wins)
-    extra = {**old.extra, **new.extra} if new_wins else {**new.extra, **old.extra}
-    return replace(Citation.from_dict(d), extra=extra)
 
 
 def _paper_json(p: Paper) -> str:
