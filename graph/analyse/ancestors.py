@@ -2,21 +2,25 @@
 
 A *tool* (a base model, a benchmark, a dataset, a library, an optimizer, a kernel) is cited across
 unrelated lineages and by later papers that merely use it. An *idea* the lineage builds on is cited by
-the lineage's seeds, is co-cited with them by the papers that build on them, and is specific to them.
-The ``ours`` score (:func:`score_candidates`) measures exactly that, from three kinds of evidence, and
-divides by a power of the candidate's citations in the whole snapshot (specificity)::
+the lineage's seeds (above all by its first stage), is co-cited with them by the papers that build on
+them, and is specific to them. The ``ours`` score (:func:`score_candidates`) measures exactly that::
 
-    direct(c)  = Σ_{s ∈ S, s → c} ρ(s)                                   seeds citing c
-    cocite(c)  = Σ_{p → c, p ∉ S} Σ_{s ∈ S, p → s} 1 / (ln(2 + cit(s)) · ln(2 + refs(p)))
-                                         papers citing c and seeds (Adamic–Adar on both sides)
-    citesS(c)  = |{s ∈ S : c → s}|                                       c builds on seeds itself
-    ours(c)    = (direct + cocite_w · cocite + cites_w · citesS) / cit_all(c) ^ specificity
+    vote(s)    = ρ(s) · (1 + root · (n − 1 − stage(s)) / (n − 1))    first stage 1 + root, last stage 1
+    direct(c)  = Σ_{s ∈ S, s → c} vote(s)                            seeds citing c
+    cocite(c)  = Σ_{p → c} Σ_{s ∈ S, p → s} cit(s) ^ −seed_norm       papers (seeds or later papers)
+                                                                      citing c together with seeds
+    citesS(c)  = |{s ∈ S : c → s}|                                    c builds on seeds itself
+    ours(c)    = (direct_w · direct + cocite_w · cocite + cites_w · citesS)
+                 / (cit_all(c) + smoothing) ^ specificity             specificity against the snapshot
 
 ``S`` the seeds, ``ρ`` the completeness of a seed's reference list (complete 1, partial 0.7, unknown
-0.85, none found 0.5), ``cit`` in-degree in the analysed graph, ``cit_all`` in-degree in the whole
-snapshot (``background``), ``refs`` out-degree. The weights were chosen on the dev half of the
-bibliography-recovery benchmark only (``docs/eval.md``); the age factor and the "later papers" term of
-the first score were dropped because they did not help out of sample.
+0.85, none found 0.5), ``n`` the number of declared stages, ``cit`` the in-degree in the analysed graph,
+``cit_all`` the in-degree in the whole snapshot (``background``). Candidates are every paper the
+evidence reaches, so papers no seed cites (co-cited ones) are ranked too. The weights
+(:data:`DEFAULT_WEIGHTS`) were chosen on the dev half of the bibliography-recovery benchmark
+(``bench/tune_ancestors.py``, ``docs/eval.md``), except ``root``, which has no effect there (a
+reference list has no stages) and was set by reading the lineages' top tens. The age factor and the
+"later papers" term of the first score are gone: neither helped out of sample.
 
 The baselines are scored by the same function (``method=``): ``top_cited`` (Local Citation Network's
 Top Cited: seeds citing c; alias ``baseline``), ``cocitation`` (Salton), ``coupling`` (Adamic–Adar
@@ -44,6 +48,7 @@ __all__ = [
     "background_graph",
     "missing_ancestors",
     "score_candidates",
+    "stage_votes",
 ]
 
 Method = Literal["ours", "baseline", "top_cited", "cocitation", "coupling", "ppr", "popular"]
@@ -61,7 +66,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "specificity": 0.5,  # exponent of the candidate's citations in the whole snapshot
     "smoothing": 5.0,  # added to those citations (a paper cited once is not specific on that alone)
     "direct": 1.0,  # weight of each seed citing the candidate
-    "root": 1.0,  # extra vote of the lineage's first stage (linearly down to 0 for its last stage)
+    "root": 3.0,  # extra vote of the lineage's first stage (linearly down to 0 for its last stage)
 }
 """Weights of the ``ours`` score, chosen on the dev split (``docs/eval.md``)."""
 
@@ -494,7 +499,7 @@ def missing_ancestors(
     --------
     Seeds ``A`` (2020) and ``B`` (2021) both cite ``x`` (2019) and the tool ``t`` (2018), which four other
     papers cite too; only ``B`` cites ``y`` (2019); ``d`` (2022) cites ``A`` and ``y``. Top Cited ties
-    ``t`` and ``x``; ours puts ``x`` first: 4 / sqrt(2 + 5) against 4 / sqrt(6 + 5).
+    ``t`` and ``x``; ours puts ``x`` first: (4 + 1) / sqrt(2 + 5) against (4 + 1) / sqrt(6 + 5).
 
     >>> G = nx.DiGraph([("A", "x"), ("B", "x"), ("A", "t"), ("B", "t"), ("B", "y"), ("d", "A"), ("d", "y")]
     ...                + [(f"o{k}", "t") for k in range(4)])
@@ -504,7 +509,7 @@ def missing_ancestors(
     >>> G.graph["lineages"] = {"L": [["A"], ["B"]]}
     >>> [(r.paper_id, r.score) for r in missing_ancestors(G, method="baseline")]
     [('t', 2.0), ('x', 2.0), ('y', 1.0)]
-    >>> [r.paper_id for r in missing_ancestors(G, lineage="L")]  # A, the first stage, votes 1 + root = 3
+    >>> [r.paper_id for r in missing_ancestors(G, lineage="L")]  # A, the first stage, votes 1 + root = 4
     ['x', 't', 'y']
     >>> missing_ancestors(G, lineage="L")[0].explanation
     'cited by 2 of 2 L seeds with reference lists (A, B); 2 of its 2 citations in the snapshot are from L'

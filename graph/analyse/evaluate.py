@@ -33,7 +33,15 @@ from typing import Any, Literal
 
 import networkx as nx
 
-from graph.analyse.ancestors import METHODS, all_seeds, evidence, scope_seeds, score_candidates
+from graph.analyse.ancestors import (
+    DEFAULT_WEIGHTS,
+    METHODS,
+    all_seeds,
+    evidence,
+    scope_seeds,
+    score_candidates,
+    stage_votes,
+)
 from graph.core.errors import LineageError
 
 __all__ = [
@@ -309,7 +317,10 @@ def _run_case(G: nx.DiGraph, case: Case, methods: Sequence[str], weights: Mappin
     n_cand = sum(1 for c in G if ok(c) and alive(c))
     row: dict[str, Any] = {"key": case.key, "lineage": case.lineage, "hidden": list(case.hidden),
                            "seeds": len(case.seeds), "candidates": n_cand}
-    ev = evidence(G, case.seeds, exclude=ex, weights=weights) if "ours" in methods else None
+    votes = None
+    if case.lineage is not None and "ours" in methods:
+        votes = stage_votes(G, case.lineage, {**DEFAULT_WEIGHTS, **(weights or {})}["root"])
+    ev = evidence(G, case.seeds, exclude=ex, weights=weights, votes=votes) if "ours" in methods else None
     for m in methods:
         scores = score_candidates(G, case.seeds, method=m, exclude=ex, background=background, weights=weights,
                                   ev=ev if m == "ours" else None)
@@ -452,4 +463,4 @@ def evaluate(
     else:
         raise LineageError(f"unknown protocol '{protocol}'", hint="use bibliography or loo")
     return summarise(rows, methods, protocol=protocol, split=split, k_hidden=k_hidden, reps=reps, seed=seed,
-                     weights=weights)
+                     weights={**DEFAULT_WEIGHTS, **(weights or {})})
