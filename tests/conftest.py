@@ -32,6 +32,16 @@ def load_tiny_dataset() -> Dataset:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_process_state() -> Iterator[None]:
+    """Each test is a new process as far as the once-per-process network check goes."""
+    from graph.store.stores import forget_pings
+
+    forget_pings()
+    yield
+    forget_pings()
+
+
+@pytest.fixture(autouse=True)
 def _restore_graph_logger() -> Iterator[None]:
     """Undo what a test (e.g. the CLI callback, which installs its own handler and sets
     ``propagate = False``) did to the ``graph`` logger, so that later tests' caplog sees records."""

@@ -112,6 +112,7 @@ def test_unknown_paper_is_listed_and_the_rest_expands(
     )
     monkeypatch.delenv("LINEAGE_OFFLINE")
     monkeypatch.setenv("S2_API_URL", fake_s2.url)
+    monkeypatch.setenv("LINEAGE_SNAPSHOT", str(Path(__file__).parent / "data" / "empty_snapshot"))
     code, out, err = run("expand", "--quiet", "--seeds", str(seeds))
     assert code == 0, err
     assert "warning: seed 'ghost' was not found" in err

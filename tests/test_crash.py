@@ -53,6 +53,7 @@ def cli_env(fake: FakeS2, cache_dir: Path, seeds: Path, **extra: str) -> dict[st
         LINEAGE_CACHE_DIR=str(cache_dir),
         LINEAGE_RATE="1000",
         LINEAGE_SEEDS=str(seeds),
+        LINEAGE_SNAPSHOT=str(ROOT / "tests" / "data" / "empty_snapshot"),  # every fact from the API
         PYTHONPATH=str(ROOT),
         **extra,
     )

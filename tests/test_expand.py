@@ -82,9 +82,15 @@ def test_same_graph_offline_and_online(offline_graph: nx.DiGraph, snapshot, cata
         assert G.graph["built_from"] == "online"
         assert set(G.nodes) == set(offline_graph.nodes)
         assert set(G.edges) == set(offline_graph.edges)
-        # batch endpoint: 1 batch call for the 7 seeds, then one listing page per seed and direction
-        assert fake.counts["batch"] == 1
+        # snapshot first: the seeds resolve from the snapshot (no batch call) and their complete reference
+        # lists are read from it; only the citation lists (a sample in the snapshot) are fetched
+        own = [offline_graph.graph["seed_keys"][a] for a in catalogue.get_lineage(LINEAGE).aliases]
+        n_seeds = len(own)
+        complete = sum(1 for k in own if snapshot.completeness(k) == "complete")
+        assert fake.counts["batch"] == 0
+        assert fake.counts["citations"] == n_seeds and fake.counts["references"] == n_seeds - complete
         first = fake.counts["total"]
+        assert first == n_seeds + (n_seeds - complete) + 1  # + the one ping
         assert first == G.graph["requests"]
 
         # a warm cache makes 0 requests (counted at the server)

@@ -21,9 +21,11 @@ from graph.build.dedup import merge_duplicates, prune
 from graph.build.meta import GraphMeta
 from graph.core.merge import merge_papers
 from graph.core.models import Citation, Paper
-from graph.store.stores import CacheStore, Direction, OnlineStore, SnapshotStore, Store
+from graph.store.stores import CacheStore, Direction, OnlineStore, Store, Stores, open_stores
 
 if TYPE_CHECKING:
+    from datetime import timedelta
+
     from graph.catalogue.load import Catalogue, Seed
     from graph.core.settings import Settings
     from graph.store.snapshot import Snapshot
@@ -42,7 +44,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-
 def select_seeds(catalogue: Catalogue, lineages: Sequence[str] | None = None) -> list[Seed]:
     """The seeds of the given lineages (all seeds when none), in catalogue order.
 
@@ -54,29 +55,6 @@ def select_seeds(catalogue: Catalogue, lineages: Sequence[str] | None = None) ->
     for name in lineages:
         wanted.update(catalogue.get_lineage(name).aliases)
     return [s for a, s in catalogue.seeds.items() if a in wanted]
-
-
-def _make_stores(
-    settings: Settings, *, offline: bool, snapshot: Snapshot | None, cache: Any, source: Any, stats: BuildStats
-) -> tuple[list[Store], Any]:
-    """Choose the stores: online (cache then S2, snapshot as fallback) or offline (snapshot, cache)."""
-    from graph.store.snapshot import load_snapshot
-
-    snap = snapshot if snapshot is not None else load_snapshot()
-    own_cache = None
-    if cache is None:
-        from graph.store.cache import Cache
-
-        cache = own_cache = Cache(settings.cache_path)
-    if not offline:
-        if source is None:
-            from graph.sources.s2 import S2Source
-
-            source = S2Source(settings)
-        stats.built_from = "online"
-        return [OnlineStore(cache, source), SnapshotStore(snap)], own_cache
-    stats.built_from = "snapshot"
-    return [SnapshotStore(snap), CacheStore(cache)], own_cache
 
 
 def build_graph(
@@ -94,6 +72,9 @@ def build_graph(
     cache: Any = None,
     source: Any = None,
     progress: ProgressFn | None = None,
+    fetch_hops: int | None = None,
+    max_age: timedelta | None = None,
+    stores: Stores | None = None,
 ) -> nx.DiGraph:
     """Expand the seeds (of ``lineages``, or all) into a citation graph.
 
@@ -121,6 +102,14 @@ def build_graph(
         forces offline), falling back to snapshot + cache with a notice in ``G.graph["notices"]``.
     progress:
         ``progress(stage, done, total)`` callback.
+    fetch_hops:
+        Online, Semantic Scholar is asked for the lists of the first ``fetch_hops`` hops only (None: every
+        hop); later hops use the snapshot and the cache. The analyses ask for 1: the seeds' own lists.
+    max_age:
+        Online, cached lists older than this are fetched again (default 30 days; ``timedelta(0)``: all).
+    stores:
+        The stores to read (default :func:`graph.store.stores.open_stores` from the settings); the
+        expansion never constructs a cache or a client itself.
 
     Returns
     -------
@@ -141,24 +130,22 @@ def build_graph(
     offline = settings.offline if offline is None else offline
     seeds = select_seeds(catalogue, lineages)
     stats = BuildStats()
-    stores, own_cache = _make_stores(
-        settings, offline=bool(offline), snapshot=snapshot, cache=cache, source=source, stats=stats
-    )
-    try:
+    chain = stores or open_stores(settings, offline=bool(offline), snapshot=snapshot, cache=cache, source=source,
+                                  max_age=max_age)
+    stats.built_from = "online" if chain.online else "snapshot"
+    with chain:
         G = _expand(
             seeds,
-            stores,
+            list(chain),
             depth=depth,
             direction=direction,
             later_direction=later_direction or direction,
             hop_limit=hop_limit if hop_limit is not None else max_nodes,
             progress=progress,
             stats=stats,
+            fetch_hops=fetch_hops,
         )
-    finally:
-        if own_cache is not None:
-            own_cache.close()
-    for st in stores:
+    for st in chain:
         if isinstance(st, CacheStore):
             stats.cache_hits += st.hits
         if isinstance(st, OnlineStore):
@@ -199,6 +186,7 @@ def _expand(
     hop_limit: int | None,
     progress: ProgressFn | None,
     stats: BuildStats,
+    fetch_hops: int | None = None,
 ) -> nx.DiGraph:
     if progress:
         progress("resolve", 0, len(seeds))
@@ -240,12 +228,14 @@ def _expand(
             for st in stores:
                 if not todo:
                     break
+                if st.fetches and fetch_hops is not None and level >= fetch_hops:
+                    continue  # beyond the question's fetch scope: snapshot and cache only
 
                 def cb(done: int, total: int, _d: str = dname, _l: int = level) -> None:
                     if progress:
                         progress(f"{_d} (hop {_l + 1})", done, total)
 
-                got = st.neighbours(todo, dname, cb)
+                got = st.neighbours(todo, dname, cb, records=papers)
                 for k, pairs in got.items():
                     if dname == "references" and k in seed_set:
                         status[k] = _listing_status(st.name, papers.get(k), pairs)

@@ -47,6 +47,10 @@ class Settings:
     """Folder of the SQLite cache (``LINEAGE_CACHE_DIR``)."""
     seeds_path: Path = field(default_factory=default_seeds_path)
     """Seeds catalogue: a folder or a file (``LINEAGE_SEEDS``)."""
+    snapshot_path: Path | None = None
+    """The offline snapshot folder (``LINEAGE_SNAPSHOT``; default the embedded ``seeds/snapshot``)."""
+    max_age_days: float = 30.0
+    """Online, cached citation lists older than this are fetched again (``LINEAGE_MAX_AGE_DAYS``)."""
     rate_per_s: float = 1.0
     """Client-side request rate limit for S2 (``LINEAGE_RATE``)."""
     arxiv_delay_s: float = 3.0
@@ -74,7 +78,8 @@ class Settings:
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
         """Read ``S2_API_URL``, ``S2_API_KEY``, ``ARXIV_API_URL``, ``LINEAGE_CACHE_DIR``,
-        ``LINEAGE_SEEDS``, ``LINEAGE_RATE``, ``LINEAGE_RETRIES`` and ``LINEAGE_OFFLINE``."""
+        ``LINEAGE_SEEDS``, ``LINEAGE_SNAPSHOT``, ``LINEAGE_MAX_AGE_DAYS``, ``LINEAGE_RATE``,
+        ``LINEAGE_RETRIES`` and ``LINEAGE_OFFLINE``."""
         e = os.environ if env is None else env
         kw: dict[str, object] = {}
         if e.get("S2_API_URL"):
@@ -87,6 +92,10 @@ class Settings:
             kw["cache_dir"] = Path(e["LINEAGE_CACHE_DIR"])
         if e.get("LINEAGE_SEEDS"):
             kw["seeds_path"] = Path(e["LINEAGE_SEEDS"])
+        if e.get("LINEAGE_SNAPSHOT"):
+            kw["snapshot_path"] = Path(e["LINEAGE_SNAPSHOT"])
+        if e.get("LINEAGE_MAX_AGE_DAYS"):
+            kw["max_age_days"] = float(e["LINEAGE_MAX_AGE_DAYS"])
         if e.get("LINEAGE_RATE"):
             kw["rate_per_s"] = float(e["LINEAGE_RATE"])
         if e.get("LINEAGE_RETRIES"):

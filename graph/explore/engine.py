@@ -148,7 +148,7 @@ class Engine(Questions, Views):
         from graph.build.refresh import snapshot_info
         from graph.store.snapshot import load_snapshot
 
-        return snapshot_info(self._snapshot or load_snapshot(), self.catalogue)
+        return snapshot_info(self._snapshot or load_snapshot(self.settings.snapshot_path), self.catalogue)
 
     def refresh_snapshot(self, out: Path | None = None, *, progress: ProgressFn | None = None) -> dict[str, Any]:
         """Re-fetch every seed from Semantic Scholar and rewrite the snapshot (``out`` or ``seeds/snapshot``)."""

@@ -178,6 +178,8 @@ class Questions:
             for f, v in extra.items():
                 if v and not d.get(f):
                     d[f] = v
+            if extra:
+                d["metadata_sources"] = sorted({*d.get("metadata_sources", []), "arxiv"})
         return d
 
 

@@ -140,9 +140,12 @@ class S2Transport:
         try:
             with httpx.Client(timeout=min(self.settings.timeout_s, 3.0), verify=self._ssl) as client:
                 r = client.get(url, params={"fields": "paperId"}, headers=self._headers)
-        except httpx.HTTPError as exc:
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol) as exc:
             logger.info("S2 GET %s -> unreachable (%s)", describe(url), type(exc).__name__)
             return False
+        except httpx.HTTPError as exc:  # a reset or a slow answer: someone is there; requests retry
+            logger.info("S2 GET %s -> %s on the ping: treated as reachable", describe(url), type(exc).__name__)
+            return True
         logger.info("S2 GET %s -> %s in %.0f ms (ping)", describe(url), r.status_code,
                     (time.monotonic() - t0) * 1000)
         return True

@@ -478,6 +478,14 @@ class Cache:
                          (key, direction, _now(), n))
         logger.debug("cache: stored %s of %s: %d papers, %d edges", direction, key, len(papers), n)
 
+    def listing_fetched_at(self, key: str, direction: str) -> str | None:
+        """When the references / citations of ``key`` were fetched (ISO time), or None if never."""
+        _check_direction(direction)
+        with self._read() as conn:
+            row = conn.execute("SELECT fetched_at FROM listings WHERE key = ? AND direction = ?",
+                               (key, direction)).fetchone()
+        return row[0] if row else None
+
     def get_listing(self, key: str, direction: str) -> tuple[list[Paper], list[Citation]] | None:
         """The stored references / citations of ``key``: ``(papers, edges)``, or None if never fetched.
 

@@ -3,40 +3,51 @@
 Three stores share one small interface (:class:`Store`):
 
 - :class:`SnapshotStore`: the embedded offline snapshot in ``seeds/snapshot/``;
-- :class:`CacheStore`: what earlier online runs saved in the SQLite cache (offline use);
-- :class:`OnlineStore`: fetch-through: the cache first, then Semantic Scholar, saving every batch.
+- :class:`CacheStore`: what earlier online runs saved in the SQLite cache, optionally only what is
+  younger than a freshness limit;
+- :class:`OnlineStore`: Semantic Scholar, saving every answer in the cache before the next request.
 
-``expand.build_graph`` walks seeds outwards through a list of stores and never talks HTTP itself.
+:func:`open_stores` puts them in order. Offline: snapshot, then cache. Online, **snapshot and cache
+first, then only what they lack or what is stale**: fresh cache, snapshot (complete reference lists
+only: its citation lists are a sample and its partial reference lists are incomplete), Semantic
+Scholar, then the stale cache and the rest of the snapshot as fallbacks. The expansion walks seeds
+outwards through that list and never talks HTTP itself.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Literal, Protocol
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from graph.core.ids import normalize_title
 from graph.core.models import Citation, Paper
+from graph.core.query import s2_query_id, title_query_id
 
 if TYPE_CHECKING:
     from graph.catalogue.load import Seed
+    from graph.core.settings import Settings
     from graph.sources.s2 import S2Source
     from graph.store.cache import Cache
     from graph.store.snapshot import Snapshot
 
-__all__ = ["CacheStore", "Direction", "OnlineStore", "SnapshotStore", "Store"]
+__all__ = ["CacheStore", "Direction", "OnlineStore", "SnapshotStore", "Store", "Stores", "forget_pings", "open_stores",
+           "ping_once"]
 
 log = logging.getLogger(__name__)
 
 Direction = Literal["references", "citations"]
 Neighbours = list[tuple[Paper, Citation]]
+ProgressCb = Callable[[int, int], None]
 
 
 class Store(Protocol):
     """What the expansion needs from a data source."""
 
     name: str
+    fetches: bool
+    """True for a store that sends requests (the expansion asks it only within the fetch scope)."""
 
     def resolve(self, seeds: Sequence[Seed]) -> dict[str, str]:
         """Map seed aliases to node keys, for the seeds this store knows."""
@@ -46,20 +57,21 @@ class Store(Protocol):
         """Metadata for the keys this store knows."""
         ...
 
-    def neighbours(
-        self, keys: Sequence[str], direction: Direction, progress: Callable[[int, int], None] | None = None
-    ) -> dict[str, Neighbours]:
+    def neighbours(self, keys: Sequence[str], direction: Direction, progress: ProgressCb | None = None, *,
+                   records: Mapping[str, Paper] | None = None) -> dict[str, Neighbours]:
         """Citation lists for the keys whose list this store has (absent key = unknown here)."""
         ...
 
 
 class SnapshotStore:
-    """The embedded snapshot (read-only)."""
+    """The embedded snapshot (read-only). ``complete_only``: answer only complete reference lists."""
 
     name = "snapshot"
+    fetches = False
 
-    def __init__(self, snapshot: Snapshot) -> None:
+    def __init__(self, snapshot: Snapshot, *, complete_only: bool = False) -> None:
         self.snap = snapshot
+        self.complete_only = complete_only
 
     def resolve(self, seeds: Sequence[Seed]) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -72,12 +84,19 @@ class SnapshotStore:
     def papers(self, keys: Iterable[str]) -> dict[str, Paper]:
         return {k: self.snap.papers[k] for k in keys if k in self.snap.papers}
 
-    def neighbours(
-        self, keys: Sequence[str], direction: Direction, progress: Callable[[int, int], None] | None = None
-    ) -> dict[str, Neighbours]:
+    def has_list(self, key: str, direction: Direction) -> bool:
+        """Whether this store answers ``key``'s list in ``direction``."""
+        if key not in self.snap.papers:
+            return False
+        if self.complete_only:
+            return direction == "references" and self.snap.completeness(key) == "complete"
+        return True
+
+    def neighbours(self, keys: Sequence[str], direction: Direction, progress: ProgressCb | None = None, *,
+                   records: Mapping[str, Paper] | None = None) -> dict[str, Neighbours]:
         out: dict[str, Neighbours] = {}
         for k in keys:
-            if k not in self.snap.papers:
+            if not self.has_list(k, direction):
                 continue
             edges = self.snap.references(k) if direction == "references" else self.snap.citations(k)
             other = (lambda e: e.cited) if direction == "references" else (lambda e: e.citing)
@@ -85,37 +104,22 @@ class SnapshotStore:
         return out
 
 
-def _seed_query_ids(seed: Seed) -> list[str]:
-    ids: list[str] = []
-    if seed.s2_id:
-        ids.append(seed.s2_id)
-    if seed.arxiv_id:
-        ids.append(f"ARXIV:{seed.arxiv_id}")
-    if seed.doi:
-        ids.append(f"DOI:{seed.doi}")
-    return ids
-
-
-def _title_query_id(title: str) -> str:
-    return f"TITLE:{normalize_title(title)}"
-
-
 class CacheStore:
-    """What earlier online runs left in the cache (no network)."""
+    """What earlier online runs left in the cache (no network); ``max_age``: only lists younger than it."""
 
     name = "cache"
+    fetches = False
 
-    def __init__(self, cache: Cache) -> None:
+    def __init__(self, cache: Cache, *, max_age: timedelta | None = None) -> None:
         self.cache = cache
+        self.max_age = max_age
         self.hits = 0
 
     def _lookup(self, seed: Seed) -> str | None:
-        for q in _seed_query_ids(seed):
+        for q in seed.s2_query_ids():
             key = self.cache.lookup(q)
             if key:
                 return key
-        if seed.title:
-            return self.cache.lookup(_title_query_id(seed.title))
         return None
 
     def resolve(self, seeds: Sequence[Seed]) -> dict[str, str]:
@@ -130,11 +134,19 @@ class CacheStore:
     def papers(self, keys: Iterable[str]) -> dict[str, Paper]:
         return self.cache.get_papers(list(keys))
 
-    def neighbours(
-        self, keys: Sequence[str], direction: Direction, progress: Callable[[int, int], None] | None = None
-    ) -> dict[str, Neighbours]:
+    def has_list(self, key: str, direction: Direction) -> bool:
+        """Whether the cache holds ``key``'s list in ``direction`` (younger than ``max_age`` if set)."""
+        when = self.cache.listing_fetched_at(key, direction)
+        if when is None:
+            return False
+        return self.max_age is None or _age(when) <= self.max_age
+
+    def neighbours(self, keys: Sequence[str], direction: Direction, progress: ProgressCb | None = None, *,
+                   records: Mapping[str, Paper] | None = None) -> dict[str, Neighbours]:
         out: dict[str, Neighbours] = {}
         for k in keys:
+            if self.max_age is not None and not self.has_list(k, direction):
+                continue
             listing = self.cache.get_listing(k, direction)
             if listing is None:
                 continue
@@ -146,42 +158,69 @@ class CacheStore:
         return out
 
 
-class OnlineStore(CacheStore):
-    """Cache first, then Semantic Scholar; every fetched batch is saved before the next request."""
+def _age(when: str) -> timedelta:
+    try:
+        t = datetime.fromisoformat(when.replace("Z", "+00:00"))
+    except ValueError:
+        return timedelta.max
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=timezone.utc)
+    return datetime.now(timezone.utc) - t
+
+
+def _queryable(p: Paper) -> bool:
+    """Whether Semantic Scholar can be asked for ``p``'s lists (a title-only record cannot)."""
+    return s2_query_id(arxiv_id=p.arxiv_id, doi=p.doi, s2_id=p.s2_id, corpus_id=p.corpus_id) is not None
+
+
+_PINGS: dict[str, bool] = {}
+_PING_LOCK = threading.Lock()
+
+
+def ping_once(source: Any) -> bool:
+    """Whether Semantic Scholar answers: one short request, once per process and API URL."""
+    url = str(getattr(getattr(source, "settings", None), "s2_api_url", id(source)))
+    with _PING_LOCK:
+        if url not in _PINGS:
+            _PINGS[url] = bool(source.ping())
+            if not _PINGS[url]:
+                log.info("Semantic Scholar is unreachable: continuing on the snapshot and cache")
+        return _PINGS[url]
+
+
+def forget_pings() -> None:
+    """Forget the per-process ping results (a long-lived process whose network came back; tests)."""
+    with _PING_LOCK:
+        _PINGS.clear()
+
+
+class OnlineStore:
+    """Semantic Scholar: resolves seeds (one batch call for the ids, one match per title-only seed) and
+    fetches citation lists; every answer is saved in the cache before the next request, so an
+    interrupted run resumes where it stopped."""
 
     name = "online"
+    fetches = True
 
     def __init__(self, cache: Cache, source: S2Source) -> None:
-        super().__init__(cache)
+        self.cache = cache
         self.source = source
+        self.hits = 0
         self.unresolved: list[str] = []
         self.reachable: bool | None = None
         """None until the first request is needed; then whether the API answered the ping."""
 
-    PING_ATTEMPTS = 3
-    """Pings before the API is declared unreachable: one reset or timeout must not take a run offline."""
-
     def _net(self) -> bool:
-        """Ping lazily (a warm cache makes no request at all), retrying a failed ping with back-off."""
+        """Ping lazily (a warm cache makes no request at all), once per process."""
         if self.reachable is None:
-            settings = getattr(self.source, "settings", None)
-            base = float(getattr(settings, "backoff_base_s", 1.0))
-            for attempt in range(self.PING_ATTEMPTS):
-                self.reachable = bool(self.source.ping())
-                if self.reachable or getattr(settings, "offline", False):
-                    break
-                if attempt + 1 < self.PING_ATTEMPTS:
-                    time.sleep(min(1.0, base * 2**attempt))
-            if not self.reachable:
-                log.info("Semantic Scholar is unreachable: continuing on the snapshot and cache")
+            self.reachable = ping_once(self.source)
         return bool(self.reachable)
 
     def resolve(self, seeds: Sequence[Seed]) -> dict[str, str]:
-        out = super().resolve(seeds)
-        todo = [s for s in seeds if s.alias not in out]
+        out: dict[str, str] = {}
         by_qid: dict[str, Seed] = {}
-        for s in todo:
-            ids = [q for q in _seed_query_ids(s) if not self.cache.is_missing(q)]
+        for s in seeds:
+            ids = [q for q in s.s2_query_ids() if not q.startswith("TITLE:") and not self.cache.is_missing(q)]
             if ids:
                 by_qid[ids[0]] = s
         if by_qid and self._net():
@@ -201,10 +240,10 @@ class OnlineStore(CacheStore):
             self.cache.put_papers(papers, aliases=aliases)
             if missing:
                 self.cache.put_missing(missing)
-        for s in todo:
-            if s.alias in out or not s.title:
+        for s in seeds:
+            if s.alias in out or not s.title or s.s2_query_id():
                 continue
-            tq = _title_query_id(s.title)
+            tq = title_query_id(s.title)
             if self.cache.is_missing(tq) or not self._net():  # known-missing first: a warm run sends nothing
                 continue
             paper = self.source.match_title(s.title)
@@ -216,22 +255,73 @@ class OnlineStore(CacheStore):
         self.unresolved = [s.alias for s in seeds if s.alias not in out]
         return out
 
-    def neighbours(
-        self, keys: Sequence[str], direction: Direction, progress: Callable[[int, int], None] | None = None
-    ) -> dict[str, Neighbours]:
-        out = super().neighbours(keys, direction)
-        todo = [k for k in keys if k not in out]
+    def papers(self, keys: Iterable[str]) -> dict[str, Paper]:
+        return {}
+
+    def neighbours(self, keys: Sequence[str], direction: Direction, progress: ProgressCb | None = None, *,
+                   records: Mapping[str, Paper] | None = None) -> dict[str, Neighbours]:
+        out: dict[str, Neighbours] = {}
+        known = dict(records or {})
+        known.update(self.cache.get_papers([k for k in keys if k not in known]))
+        todo = [k for k in keys if k in known and _queryable(known[k])]
         if not todo or not self._net():
             return out
-        known = self.cache.get_papers(todo)
+        fetch = self.source.references if direction == "references" else self.source.citations
         for i, k in enumerate(todo):
-            paper = known.get(k)
-            if paper is None:
-                continue  # not resolvable online (e.g. a title-only node from the snapshot)
-            fetch = self.source.references if direction == "references" else self.source.citations
-            pairs = fetch(paper)
+            pairs = fetch(known[k])
             self.cache.put_listing(k, direction, [p for p, _ in pairs], [c for _, c in pairs])
             out[k] = pairs
             if progress:
                 progress(i + 1, len(todo))
         return out
+
+
+class Stores:
+    """The ordered stores of one expansion, and the cache they share (closed with the context)."""
+
+    def __init__(self, stores: list[Any], *, cache: Any = None, own_cache: bool = False, online: bool = False) -> None:
+        self.stores = stores
+        self.cache = cache
+        self._own = own_cache
+        self.online = online
+
+    def __iter__(self) -> Any:
+        return iter(self.stores)
+
+    def __enter__(self) -> Stores:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._own and self.cache is not None:
+            self.cache.close()
+
+    @property
+    def online_store(self) -> OnlineStore | None:
+        return next((s for s in self.stores if isinstance(s, OnlineStore)), None)
+
+
+def open_stores(settings: Settings, *, offline: bool, snapshot: Snapshot | None = None, cache: Any = None,
+                source: Any = None, max_age: timedelta | None = None) -> Stores:
+    """The stores of one expansion, in the order described in the module docstring.
+
+    ``max_age``: cached lists older than this are refetched online (default: 30 days; ``timedelta(0)``
+    refetches every list in the fetch scope).
+    """
+    from graph.store.snapshot import load_snapshot
+
+    snap = snapshot if snapshot is not None else load_snapshot(settings.snapshot_path)
+    own = cache is None
+    if cache is None:
+        from graph.store.cache import Cache
+
+        cache = Cache(settings.cache_path)
+    if offline:
+        return Stores([SnapshotStore(snap), CacheStore(cache)], cache=cache, own_cache=own)
+    if source is None:
+        from graph.sources.s2 import S2Source
+
+        source = S2Source(settings)
+    age = max_age if max_age is not None else timedelta(days=settings.max_age_days)
+    chain: list[Any] = [CacheStore(cache, max_age=age), SnapshotStore(snap, complete_only=True),
+                        OnlineStore(cache, source), CacheStore(cache), SnapshotStore(snap)]
+    return Stores(chain, cache=cache, own_cache=own, online=True)
