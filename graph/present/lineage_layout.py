@@ -36,6 +36,8 @@ _EXTRA_ADVANCE = {"·": 278, "…": 1000, "–": 556, "—": 1000, "’": 222, "
 BOX_GAP = 4.0
 #: Room (px) kept between the canvas edge and the first / last year band, for the labels of edge papers.
 _EDGE_PAD = 45.0
+#: Share of the papers the layout may leave out (filler papers only) before it grows the canvas instead.
+_HIDE_AT_MOST = 0.2
 #: Text of the marker drawn on a declared arrow with no citation behind it.
 NONE_MARKER = "declared, no citation found"
 
@@ -199,9 +201,10 @@ def lineage_layout(
     as close as possible to the mean height of their placed neighbours, each at the free spot inside its
     year band nearest that height: a paper's box (its shape plus its label, measured from the font
     metrics) never overlaps another box, and every box stays inside the canvas. When the papers do not
-    fit, filler papers (``view_role`` "other") are left out (``hidden``); when a paper of the lineage does
-    not fit, the canvas grows by the factors in ``grow`` (the page then shows it smaller); at the largest,
-    papers that still find no room are left out too, never a seed.
+    fit, filler papers (``view_role`` "other", at most a fifth of the view) are left out (``hidden``);
+    when a paper of the lineage, or more filler papers, do not fit, the canvas grows by the factors in
+    ``grow`` (the page then shows it smaller); at the largest, papers that still find no room are left
+    out too, never a seed.
 
     Parameters
     ----------
@@ -357,6 +360,8 @@ def _lineage_try(H: nx.DiGraph, stages: list[Sequence[Hashable]], W: float, Hh: 
                 spot = (min(max(xp, x0), x1), yp)
             elif n in order or (not last and H.nodes[n].get("view_role") not in (None, "other")):
                 return None  # a seed or a paper of the lineage does not fit: try a larger canvas
+            elif not last and len(hidden) + 1 > _HIDE_AT_MOST * len(H):
+                return None  # many asked for (a larger view): smaller text rather than most of them left out
             else:  # a filler paper does not fit (or nothing fits at the largest canvas): leave it out
                 hidden.append(n)
                 continue
