@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -115,7 +116,7 @@ def test_unknown_paper_is_listed_and_the_rest_expands(
     monkeypatch.setenv("LINEAGE_SNAPSHOT", str(Path(__file__).parent / "data" / "empty_snapshot"))
     code, out, err = run("expand", "--quiet", "--seeds", str(seeds))
     assert code == 0, err
-    assert "warning: seed 'ghost' was not found" in err
+    assert "warning: 'ghost' (arXiv:2101.99999) is unresolved" in err
     assert out.startswith("nodes=3 edges=1 ")  # dpo, its reference, and the unresolved seed as a bare node
 
 
@@ -207,7 +208,9 @@ def test_ten_thousand_seeds_bounded_memory_and_progress(fake_s2: FakeS2, tmp_pat
     )
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.startswith(f"nodes={N_BIG} edges=0 "), r.stdout
-    assert f"resolve: {N_BIG}/{N_BIG}" in r.stderr  # progress shown (stderr is not a terminal: final lines)
+    # said beforehand (500 ids a batch call), then a progress bar (stderr is not a terminal: its final state)
+    assert f"will fetch {N_BIG // 500} batch calls: about 1 s at 1000 requests/s" in r.stderr
+    assert re.search(rf"resolve .* {N_BIG}/{N_BIG}", r.stderr), r.stderr
     before, after = map(int, r.stderr.split("RSS_KB ")[1].split())
     growth_mb = (after - before) / 1024
     assert growth_mb < 250, f"peak RSS grew by {growth_mb:.0f} MB for {N_BIG} seeds"

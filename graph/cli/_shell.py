@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-import sys
 from collections.abc import Callable
 from enum import Enum
 from functools import wraps
@@ -27,12 +26,14 @@ __all__ = [
     "OfflineOpt",
     "Progress",
     "QuietOpt",
+    "RefreshOpt",
     "SeedsOpt",
     "dump",
     "engine",
     "err",
     "handle_errors",
     "print_answer",
+    "stop_progress",
     "table",
 ]
 
@@ -52,7 +53,9 @@ FormatOpt = Annotated[Fmt, typer.Option("--format", "-f", help="table or json")]
 OfflineOpt = Annotated[bool, typer.Option("--offline", help="Snapshot + cache only; no network.")]
 LineageOpt = Annotated[str | None, typer.Option("--lineage", "-l", help="A lineage name (see 'lineage lineages').")]
 LineagesOpt = Annotated[list[str] | None, typer.Option("--lineage", "-l", help="Lineage name; repeat for several.")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No plan line, no progress bar.")]
+RefreshOpt = Annotated[bool, typer.Option("--refresh", help="Online: fetch the question's lists again even when "
+                                                            "the cache holds fresh ones (younger than 30 days).")]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -68,11 +71,15 @@ def handle_errors(fn: F) -> F:
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            out = fn(*args, **kwargs)
+            stop_progress()
+            return out
         except LineageError as e:
+            stop_progress()
             err(f"error: {e}")
             raise typer.Exit(e.exit_code) from None
         except KeyboardInterrupt:
+            stop_progress()
             err("interrupted: what was fetched so far is saved in the cache; run the command again to resume")
             raise typer.Exit(130) from None
         except OSError as e:
@@ -88,11 +95,12 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def engine(seeds: Path | None, offline: bool) -> Engine:
-    """The orchestration layer for this command."""
+def engine(seeds: Path | None, offline: bool, *, quiet: bool = False, refresh: bool = False) -> Engine:
+    """The orchestration layer for this command, with the CLI's plan line and progress bar."""
     from graph.explore import Engine
 
-    return Engine.from_env(seeds, offline=offline or None)
+    bar = Progress(quiet)
+    return Engine.from_env(seeds, offline=offline or None, refresh=refresh, progress=bar, announce=bar.announce)
 
 
 def table(rows: list[dict[str, Any]], columns: list[str], *, title: str | None = None) -> None:
@@ -137,23 +145,49 @@ def print_answer(ans: Answer, fmt: Fmt) -> None:
 
 
 class Progress:
-    """``progress(stage, done, total)`` on stderr (silent with --quiet; one line per stage off a terminal)."""
+    """The CLI's display of an online build: the plan first (what will be fetched and how long it takes),
+    then a rich progress bar per stage on stderr. Silent with --quiet and when nothing is fetched."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
-        self.last = ""
+        self.armed = False
+        self._bar: Any = None
+        self._tasks: dict[str, Any] = {}
 
-    def __call__(self, stage: str, done: int, total: int) -> None:
+    def announce(self, plan: Any) -> None:
+        """Say what will be fetched, before the first request."""
         if self.quiet:
             return
-        line = f"{stage}: {done}/{total}"
-        if line == self.last:
+        err(plan.describe())
+        self.armed = True
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.quiet or not self.armed:
             return
-        self.last = line
-        if sys.stderr.isatty():
-            sys.stderr.write("\r" + line.ljust(60))
-            if done >= total:
-                sys.stderr.write("\n")
-            sys.stderr.flush()
-        elif done >= total:
-            err(line)
+        if self._bar is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import Progress as Bar
+
+            self._bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TimeRemainingColumn(), console=Console(stderr=True))
+            self._bar.start()
+            _ACTIVE.append(self)
+        if stage not in self._tasks:
+            self._tasks[stage] = self._bar.add_task(stage, total=max(total, 1))
+        self._bar.update(self._tasks[stage], completed=done, total=max(total, 1))
+
+    def stop(self) -> None:
+        """End the display (the final state stays on screen)."""
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+_ACTIVE: list[Progress] = []
+
+
+def stop_progress() -> None:
+    """Stop every progress display (at the end of a command, also after an error or Ctrl-C)."""
+    while _ACTIVE:
+        _ACTIVE.pop().stop()

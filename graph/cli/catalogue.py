@@ -7,9 +7,11 @@ import typer
 from graph.cli._shell import (
     Fmt,
     FormatOpt,
+    OfflineOpt,
     SeedsOpt,
     dump,
     engine,
+    err,
     handle_errors,
     table,
 )
@@ -21,33 +23,22 @@ app_commands = typer.Typer()
 
 @app_commands.command("seeds")
 @handle_errors
-def seeds_cmd(fmt: FormatOpt = Fmt.table, seeds: SeedsOpt = None) -> None:
-    """List the seed papers: alias, title, ids, year, section and lineages."""
-    cat = engine(seeds, True).catalogue
-    rows = [
-        {
-            "alias": s.alias,
-            "title": s.title,
-            "kind": s.kind,
-            "arxiv_id": s.arxiv_id,
-            "doi": s.doi,
-            "s2_id": s.s2_id,
-            "year": s.year,
-            "section": s.section,
-            "lineages": list(s.lineages),
-        }
-        for s in cat.seeds.values()
-    ]
+def seeds_cmd(fmt: FormatOpt = Fmt.table, offline: OfflineOpt = False, seeds: SeedsOpt = None) -> None:
+    """Every seed resolved: title, year, arXiv id, DOI and how it matched (id, DOI, title), or why not."""
+    eng = engine(seeds, offline)
+    ans = eng.entries()
+    rows = []
+    for r in ans.rows:
+        s = eng.catalogue.seeds[r["alias"]]
+        rows.append({**r, "title": r["title"] or s.title, "year": r["year"] or s.year,
+                     "arxiv_id": r["arxiv_id"] or s.arxiv_id, "doi": r["doi"] or s.doi, "kind": s.kind,
+                     "s2_id": s.s2_id, "section": s.section, "matched": r["matched_by"] or "unresolved"})
+    for note in ans.notes:
+        err(note)
     if fmt == Fmt.json:
         dump(rows)
     else:
-        for r in rows:
-            r["lineages"] = ", ".join(r["lineages"])
-        table(
-            rows,
-            ["alias", "title", "year", "arxiv_id", "doi", "section", "lineages"],
-            title=f"{len(rows)} seeds from {cat.path}",
-        )
+        table(rows, ["alias", "title", "year", "arxiv_id", "doi", "matched", "lineages"], title=ans.title)
 
 
 @app_commands.command("lineages")

@@ -15,6 +15,7 @@ from graph.cli._shell import (
     OfflineOpt,
     Progress,
     QuietOpt,
+    RefreshOpt,
     SeedsOpt,
     dump,
     engine,
@@ -51,11 +52,12 @@ def expand_cmd(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the graph as node-link JSON.")] = None,
     quiet: QuietOpt = False,
     seeds: SeedsOpt = None,
+    refresh: RefreshOpt = False,
 ) -> None:
     """Expand seeds into a citation graph; ends with 'nodes=N edges=M requests=R cache_hits=H'."""
-    eng = engine(seeds, offline)
+    eng = engine(seeds, offline, quiet=quiet, refresh=refresh)
     spec = GraphSpec(lineages=tuple(lineage or ()), depth=depth, direction=direction.value, max_nodes=max_nodes)
-    G = eng.graph(spec, progress=Progress(quiet))
+    G = eng.graph(spec)
     for note in eng.notes(G)[:-1]:
         err(note)
     if out:
@@ -140,7 +142,9 @@ def snapshot_refresh_cmd(
     seeds: SeedsOpt = None,
 ) -> None:
     """Re-fetch every seed's metadata, references and citations from Semantic Scholar; rewrite the snapshot."""
-    meta = engine(seeds, False).refresh_snapshot(out, progress=Progress(quiet))
+    bar = Progress(quiet)
+    bar.armed = not quiet  # a refresh always fetches
+    meta = engine(seeds, False).refresh_snapshot(out, progress=bar)
     err(f"snapshot written: {meta['counts']}")
 
 

@@ -69,7 +69,8 @@ def eval_cmd(
     if ctx.invoked_subcommand is not None:
         return
     from graph.analyse.ancestors import METHODS, background_graph
-    from graph.analyse.evaluate import evaluate
+    from graph.analyse.evaluate import evaluate, lineage_groups
+    from graph.build.lineage import declared_lineages
     from graph.store.snapshot import load_snapshot
 
     methods = tuple(method) if method else METHODS
@@ -77,8 +78,10 @@ def eval_cmd(
     if protocol == ProtocolChoice.bibliography:
         if lineage:
             err("note: --lineage is ignored by the bibliography protocol (it uses every paper of the snapshot)")
-        rep = evaluate(snapshot, protocol="bibliography", split=split.value, k_hidden=k_hidden, seed=seed,
-                       methods=methods, reps=reps)
+        G = background_graph(snapshot)
+        groups = lineage_groups(G, declared_lineages(G, engine(seeds, True).catalogue))
+        rep = evaluate(G, protocol="bibliography", split=split.value, k_hidden=k_hidden, seed=seed,
+                       methods=methods, reps=reps, groups=groups)
     else:
         eng = engine(seeds, offline)
         names = eng.lineage_names(lineage) if lineage else tuple(eng.catalogue.lineages)

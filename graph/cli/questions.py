@@ -12,6 +12,8 @@ from graph.cli._shell import (
     LineageOpt,
     LineagesOpt,
     OfflineOpt,
+    QuietOpt,
+    RefreshOpt,
     SeedsOpt,
     dump,
     engine,
@@ -29,16 +31,22 @@ SHOW_FIELDS = (
 
 
 def show_cmd(paper: str, lineage: LineagesOpt = None, fmt: FormatOpt = Fmt.table, offline: OfflineOpt = False,
-             seeds: SeedsOpt = None) -> None:
-    """Show one paper: metadata, ids, lineages, completeness, in-graph references and citations."""
-    ans = engine(seeds, offline).show(paper, lineages=lineage)
+             seeds: SeedsOpt = None, quiet: QuietOpt = False, refresh: RefreshOpt = False,
+             with_references: Annotated[bool, typer.Option("--with-references", help="Also its full reference "
+                                                           "and citation lists (online: up to 2 requests).")] = False,
+             ) -> None:
+    """Show any paper (alias, arXiv id, DOI:..., S2 id): metadata, ids, lineages, its neighbours in the graph."""
+    ans = engine(seeds, offline, quiet=quiet, refresh=refresh).show(paper, lineages=lineage,
+                                                                    with_references=with_references)
     d = ans.rows[0]
     if fmt == Fmt.json:
         dump(d)
         return
     for note in ans.notes[:-1]:
         err(note)
-    for k in SHOW_FIELDS:
+    for k in (*SHOW_FIELDS, "references", "citations"):
+        if k in ("references", "citations") and k not in d:
+            continue
         v = d.get(k)
         if isinstance(v, list):
             v = ", ".join(map(str, v))
@@ -54,9 +62,11 @@ def ancestors_cmd(
     fmt: FormatOpt = Fmt.table,
     offline: OfflineOpt = False,
     seeds: SeedsOpt = None,
+    quiet: QuietOpt = False,
+    refresh: RefreshOpt = False,
 ) -> None:
     """Missing ancestors: papers the seeds build on that the list lacks, ranked and explained."""
-    print_answer(engine(seeds, offline).ancestors(lineage, top=top, method=method), fmt)
+    print_answer(engine(seeds, offline, quiet=quiet, refresh=refresh).ancestors(lineage, top=top, method=method), fmt)
 
 
 def frontier_cmd(
@@ -66,21 +76,24 @@ def frontier_cmd(
     fmt: FormatOpt = Fmt.table,
     offline: OfflineOpt = False,
     seeds: SeedsOpt = None,
+    quiet: QuietOpt = False,
+    refresh: RefreshOpt = False,
 ) -> None:
     """The frontier: later papers that extend a lineage, ranked and explained."""
-    print_answer(engine(seeds, offline).frontier(lineage, since=since, top=top), fmt)
+    print_answer(engine(seeds, offline, quiet=quiet, refresh=refresh).frontier(lineage, since=since, top=top), fmt)
 
 
 def check_cmd(lineage: LineageOpt = None, fmt: FormatOpt = Fmt.table, offline: OfflineOpt = False,
-              seeds: SeedsOpt = None) -> None:
+              seeds: SeedsOpt = None, quiet: QuietOpt = False, refresh: RefreshOpt = False) -> None:
     """Chain check: is every declared arrow A -> B backed by citations (direct, path, none)?"""
-    print_answer(engine(seeds, offline).check(lineage), fmt)
+    print_answer(engine(seeds, offline, quiet=quiet, refresh=refresh).check(lineage), fmt)
 
 
 def path_cmd(paper_a: str, paper_b: str, lineage: LineagesOpt = None, fmt: FormatOpt = Fmt.table,
-             offline: OfflineOpt = False, seeds: SeedsOpt = None) -> None:
+             offline: OfflineOpt = False, seeds: SeedsOpt = None, quiet: QuietOpt = False,
+             refresh: RefreshOpt = False) -> None:
     """A citation path between two papers, in either direction."""
-    print_answer(engine(seeds, offline).path(paper_a, paper_b, lineages=lineage), fmt)
+    print_answer(engine(seeds, offline, quiet=quiet, refresh=refresh).path(paper_a, paper_b, lineages=lineage), fmt)
 
 
 def order_cmd(
@@ -88,9 +101,11 @@ def order_cmd(
     fmt: FormatOpt = Fmt.table,
     offline: OfflineOpt = False,
     seeds: SeedsOpt = None,
+    quiet: QuietOpt = False,
+    refresh: RefreshOpt = False,
 ) -> None:
     """Reading order for a lineage: ancestors first, then topological, ties by year."""
-    print_answer(engine(seeds, offline).order(lineage), fmt)
+    print_answer(engine(seeds, offline, quiet=quiet, refresh=refresh).order(lineage), fmt)
 
 
 def mainpath_cmd(
@@ -100,13 +115,16 @@ def mainpath_cmd(
     fmt: FormatOpt = Fmt.table,
     offline: OfflineOpt = False,
     seeds: SeedsOpt = None,
+    quiet: QuietOpt = False,
+    refresh: RefreshOpt = False,
 ) -> None:
     """Main path of a lineage's citation DAG (Hummon & Doreian; key routes by Liu & Lu), old to new."""
     if weight not in ("spc", "splc", "spnp"):
         from graph.core.errors import LineageError
 
         raise LineageError(f"unknown weight '{weight}'", hint="use spc, splc or spnp")
-    print_answer(engine(seeds, offline).mainpath(lineage, weight=weight, key_routes=key_routes), fmt)
+    eng = engine(seeds, offline, quiet=quiet, refresh=refresh)
+    print_answer(eng.mainpath(lineage, weight=weight, key_routes=key_routes), fmt)
 
 
 def register(app: typer.Typer) -> None:

@@ -16,7 +16,8 @@ Two graphs, documented once:
 Both are scoped by the lineages asked about (all of the catalogue when none).
 """
 
-from graph.explore.engine import Engine
+from graph.build.plan import FetchPlan
+from graph.explore.engine import Engine, load_user_catalogue
 from graph.explore.records import (
     ANALYSIS_GRAPH,
     COLUMNS,
@@ -37,9 +38,11 @@ __all__ = [
     "VIEW_GRAPH",
     "Answer",
     "Engine",
+    "FetchPlan",
     "GraphSpec",
     "ProgressFn",
     "View",
     "catalogue_hash",
     "display_name",
+    "load_user_catalogue",
 ]

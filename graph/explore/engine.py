@@ -6,20 +6,34 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from graph.build.meta import GraphMeta
+from graph.build.plan import FetchPlan
 from graph.catalogue.load import Catalogue, load_catalogue
+from graph.core.errors import UnknownPaperError
+from graph.core.models import Paper
 from graph.core.settings import Settings
 from graph.explore.questions import Questions
 from graph.explore.records import ANALYSIS_GRAPH, VIEW_GRAPH, Answer, GraphSpec, ProgressFn
 from graph.explore.views import Views
 from graph.present.export import write_export
+from graph.store.stores import Stores, find_paper, open_stores
 
-__all__ = ["Engine"]
+__all__ = ["Engine", "load_user_catalogue"]
+
+
+def load_user_catalogue(path: str | Path, settings: Settings | None = None) -> Catalogue:
+    """A user's seeds file (YAML, BibTeX or text list), id-only entries named from the snapshot
+    (first author + year, else a short title) so every explanation reads by name."""
+    from graph.store.snapshot import load_snapshot
+
+    settings = settings or Settings.from_env()
+    return load_catalogue(path, snapshot=load_snapshot(settings.snapshot_path))
 
 
 class Engine(Questions, Views):
@@ -35,6 +49,11 @@ class Engine(Questions, Views):
         True: snapshot + cache only. None: ``settings.offline``.
     snapshot, cache, source:
         Injected stores (tests, benchmarks); default: the embedded snapshot, the settings' cache, S2.
+    refresh:
+        Online, fetch the lists in a question's scope again even when the cache holds fresh ones.
+    progress, announce:
+        Default display callbacks of the shell: ``progress(stage, done, total)`` while a graph is built,
+        ``announce(plan)`` once before anything is fetched (what, and how long it takes).
     """
 
     def __init__(
@@ -47,6 +66,9 @@ class Engine(Questions, Views):
         cache: Any = None,
         source: Any = None,
         cache_size: int = 8,
+        refresh: bool = False,
+        progress: ProgressFn | None = None,
+        announce: Callable[[FetchPlan], None] | None = None,
     ) -> None:
         self.settings = settings or Settings.from_env()
         self.offline = bool(self.settings.offline if offline is None else offline)
@@ -58,12 +80,35 @@ class Engine(Questions, Views):
         self._size = cache_size
         self._lock = threading.RLock()
         self._answers: dict[tuple[Any, ...], Answer] = {}
+        self.refresh = refresh
+        self.progress = progress
+        self.announce = announce
 
     @classmethod
-    def from_env(cls, seeds: str | Path | None = None, *, offline: bool | None = None) -> Engine:
+    def from_env(cls, seeds: str | Path | None = None, *, offline: bool | None = None, **options: Any) -> Engine:
         """An engine over ``seeds`` (a YAML/BibTeX/text file or folder; default the built-in catalogue)."""
         settings = Settings.from_env(offline=True if offline else None, seeds_path=seeds)
-        return cls(load_catalogue(seeds) if seeds else None, settings=settings, offline=offline or None)
+        cat = load_user_catalogue(seeds, settings) if seeds else None
+        return cls(cat, settings=settings, offline=offline or None, **options)
+
+    def entries(self) -> Answer:
+        """Every entry of the catalogue resolved: title, year, ids and how it matched, or why not (offline
+        from the snapshot and the cache; online, the API is asked only for what those lack)."""
+        from graph.catalogue.resolve import resolve_entries, unresolved_warnings
+        from graph.store.snapshot import load_snapshot
+
+        snap = self._snapshot or load_snapshot(self.settings.snapshot_path)
+        with self.stores() as chain:
+            online = chain.online_store
+            source = online.source if online is not None and online._net() else None
+            res = resolve_entries(self.catalogue, snapshot=snap, cache=chain.cache, source=source)
+        rows = [{"alias": r.alias, "input": r.input, "status": r.status, "title": r.title, "year": r.year,
+                 "arxiv_id": r.arxiv_id, "doi": r.doi, "matched_by": r.matched_by, "found_in": r.found_in,
+                 "reason": r.reason, "lineages": list(self.catalogue.seeds[r.alias].lineages)}
+                for r in res]
+        notes = unresolved_warnings(res)
+        n_ok = sum(1 for r in res if r.resolved)
+        return Answer("entries", rows, notes, f"{len(rows)} entries of {self.catalogue.path}: {n_ok} resolved")
 
     # ------------------------------------------------------------------ scope and graphs
 
@@ -71,7 +116,8 @@ class Engine(Questions, Views):
         """Validated lineage names (canonical spelling); unknown names raise ``UnknownLineageError``."""
         return tuple(self.catalogue.get_lineage(n).name for n in (lineages or ()))
 
-    def graph(self, spec: GraphSpec, *, progress: ProgressFn | None = None) -> nx.DiGraph:
+    def graph(self, spec: GraphSpec, *, progress: ProgressFn | None = None,
+              announce: Callable[[FetchPlan], None] | None = None) -> nx.DiGraph:
         """The graph for ``spec``, built once (LRU of ``cache_size`` graphs). Never mutate it."""
         spec = replace(spec, lineages=tuple(sorted(self.lineage_names(spec.lineages))))
         with self._lock:
@@ -89,12 +135,15 @@ class Engine(Questions, Views):
                 later_direction=spec.later_direction,  # type: ignore[arg-type]
                 hop_limit=spec.hop_limit,
                 max_nodes=spec.max_nodes,
-                offline=self.offline,
+                offline=self.offline or not spec.network,
                 settings=self.settings,
                 snapshot=self._snapshot,
                 cache=self._cache,
                 source=self._source,
-                progress=progress,
+                progress=progress or self.progress,
+                fetch_hops=spec.fetch_hops,
+                max_age=timedelta(0) if self.refresh else None,
+                announce=announce or self.announce,
             )
             self._graphs[spec] = G
             while len(self._graphs) > self._size:
@@ -123,15 +172,43 @@ class Engine(Questions, Views):
         """The typed metadata of a graph this engine built."""
         return GraphMeta.of(G)
 
-    def analysis_graph(self, lineages: Sequence[str] | None = None, *,
-                       progress: ProgressFn | None = None) -> nx.DiGraph:
+    def analysis_graph(self, lineages: Sequence[str] | None = None, *, progress: ProgressFn | None = None,
+                       announce: Callable[[FetchPlan], None] | None = None) -> nx.DiGraph:
         """The graph every analysis of ``lineages`` runs on (:data:`ANALYSIS_GRAPH`)."""
-        return self.graph(self.analysis_spec(lineages), progress=progress)
+        return self.graph(self.analysis_spec(lineages), progress=progress, announce=announce)
 
     def view_graph(self, lineages: Sequence[str] | None = None, *, depth: int = VIEW_GRAPH.depth,
-                   direction: str = VIEW_GRAPH.direction, progress: ProgressFn | None = None) -> nx.DiGraph:
+                   direction: str = VIEW_GRAPH.direction, progress: ProgressFn | None = None,
+                   announce: Callable[[FetchPlan], None] | None = None) -> nx.DiGraph:
         """The graph the full view draws (:data:`VIEW_GRAPH` with the user's depth and direction)."""
-        return self.graph(self.view_spec(lineages, depth=depth, direction=direction), progress=progress)
+        return self.graph(self.view_spec(lineages, depth=depth, direction=direction), progress=progress,
+                          announce=announce)
+
+    def stores(self, *, network: bool = True) -> Stores:
+        """The stores a question reads, in order (a context manager that closes the cache it opened)."""
+        return open_stores(self.settings, offline=self.offline or not network, snapshot=self._snapshot,
+                           cache=self._cache, source=self._source,
+                           max_age=timedelta(0) if self.refresh else None)
+
+    def paper(self, ref: str) -> Paper:
+        """The record of any paper Semantic Scholar knows, by alias, arXiv id, DOI or S2 id: the snapshot
+        and the cache first, then (online) one request, saved in the cache. Unknown: ``UnknownPaperError``."""
+        from graph.core.ids import parse_paper_ref
+
+        r = parse_paper_ref(ref)
+        seed = self.catalogue.seeds.get(r.alias) if r.alias else None
+        if r.alias and seed is None:
+            raise UnknownPaperError(ref, hint="use a seed alias (see 'lineage seeds'), an arXiv id, DOI:... or an "
+                                              "S2 id")
+        ids = dict(arxiv_id=seed.arxiv_id, doi=seed.doi, s2_id=seed.s2_id, title=seed.title) if seed else dict(
+            arxiv_id=r.arxiv_id, doi=r.doi, s2_id=r.s2_id, corpus_id=r.corpus_id)
+        with self.stores() as chain:
+            p = find_paper(chain, **ids)
+        if p is None:
+            how = "offline: the snapshot and the cache do not hold it" if self.offline else \
+                "Semantic Scholar does not know it either"
+            raise UnknownPaperError(ref, hint=f"{how}; check the id")
+        return p
 
     def search(self, G: nx.DiGraph, query: str) -> str | None:
         """The node a search box names (key, alias, id, else the best title match); None when nothing matches."""
@@ -180,9 +257,16 @@ class Engine(Questions, Views):
         """The notices and the completeness line that qualify every answer on ``G``."""
         m = GraphMeta.of(G)
         out = [f"notice: {n}" for n in dict.fromkeys(m.notices)]
-        for alias in m.unresolved:
-            out.append(f"warning: seed '{alias}' was not found in the snapshot, the cache or Semantic Scholar; "
-                       "it is left out (check its id or title)")
+        if m.unresolved:
+            from graph.catalogue.resolve import entry_input
+
+            for alias in m.unresolved:
+                seed = self.catalogue.seeds.get(alias)
+                what = f" ({entry_input(seed)})" if seed is not None else ""
+                where = "the snapshot or the cache" if m.built_from != "online" else \
+                    "the snapshot, the cache or Semantic Scholar"
+                out.append(f"warning: '{alias}'{what} is unresolved: not found in {where}; it is left out "
+                           "(check its id or title with 'lineage seeds')")
         out.append(self.completeness(G, lineage))
         return out
 

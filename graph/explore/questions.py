@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from graph.build.meta import GraphMeta
+from graph.core.errors import UnknownPaperError
 from graph.explore.records import Answer, _by_year, _paper_row, _ranked, display_name
 
 if TYPE_CHECKING:
+    from graph.core.models import Paper
     from graph.explore.engine import Engine
 
 __all__ = ["Questions"]
@@ -144,19 +147,52 @@ class Questions:
         rows = [_paper_row(G, k, step=i) for i, k in enumerate(p)]
         return Answer("path", rows, [], f"citation path ({p.direction}: each cites or is cited by the next)")
 
-    def show(self: Engine, ref: str, *, lineages: Sequence[str] | None = None) -> Answer:
-        """One paper: metadata, ids, lineages, completeness, and its references and citations in the graph.
+    def show(self: Engine, ref: str, *, lineages: Sequence[str] | None = None,
+             with_references: bool = False) -> Answer:
+        """One paper: metadata, ids, lineages, completeness, its references and citations in the graph.
 
-        The paper is looked up in the analysis graph of ``lineages``; without lineages, in that of the
-        lineages the catalogue declares it in (the whole catalogue when it is not a seed).
+        Fetches no more than the question needs. The paper is looked up in the analysis graph of
+        ``lineages`` (without lineages: those the catalogue declares it in, or the whole catalogue) when
+        that graph is built already, else in the same graph read from the snapshot and cache only. A
+        paper outside it is fetched by id: one request cold, none warm. ``with_references`` adds its
+        full reference and citation lists (two more requests online, unless cached or in the snapshot).
+        An entry no source knows raises ``UnknownPaperError`` (never an empty record).
         """
         names, _ = self._scope(None, lineages)
         if not names:
             seed = self.catalogue.seeds.get(ref)
             names = self.lineage_names(list(seed.lineages)) if seed is not None else ()
-        G = self.analysis_graph(names)
-        key = self.resolve(ref, G)
-        return Answer("show", [self.details(G, key)], self.notes(G), f"paper {display_name(G, key)}")
+        spec = self.analysis_spec(names)
+        G = self.graph(spec) if self.is_built(spec) else self.graph(replace(spec, network=False))
+        meta = GraphMeta.of(G)
+        try:
+            key = self.resolve(ref, G)
+            if G.nodes[key].get("alias") in meta.unresolved:
+                raise UnknownPaperError(ref)
+            d = self.details(G, key)
+            notes = self.notes(G)
+        except UnknownPaperError:
+            p = self.paper(ref)  # the snapshot, the cache, then one request; UnknownPaperError when unknown
+            d = self.record_details(p)
+            notes = []
+        if with_references:
+            from graph.store.stores import paper_lists
+
+            rec = self.paper(d["paper_id"]) if d["paper_id"] not in G else _record(G, d["paper_id"])
+            with self.stores() as chain:
+                lists = paper_lists(chain, rec)
+            for direction, pairs in lists.items():
+                d[direction] = [p.title or p.paper_id for p, _ in pairs]
+        return Answer("show", [d], notes, f"paper {d.get('alias') or d.get('title') or d['paper_id']}")
+
+    def record_details(self: Engine, p: Paper) -> dict[str, Any]:
+        """The details of a paper outside every graph: its record, no lineage, no in-graph neighbours."""
+        from graph.present.render import paper_links
+
+        d = {**p.to_dict(), "paper_id": p.paper_id, "role": "other", "lineages": {}, "is_seed": False,
+             "references_in_graph": 0, "citations_in_graph": 0, "cites_in_graph": [], "cited_by_in_graph": []}
+        d["links"] = paper_links(d)
+        return d
 
     def details(self: Engine, G: nx.DiGraph, key: str) -> dict[str, Any]:
         """The details of one node: a copy of its attributes, arXiv abstract/authors added from the cache
@@ -183,3 +219,12 @@ class Questions:
         return d
 
 
+
+
+def _record(G: nx.DiGraph, key: str) -> Paper:
+    """A node's ids and title as a Paper record (to ask a store for its lists)."""
+    from graph.core.models import Paper
+
+    d = G.nodes[key]
+    return Paper(key, title=d.get("title"), year=d.get("year"), arxiv_id=d.get("arxiv_id"), doi=d.get("doi"),
+                 s2_id=d.get("s2_id"))

@@ -36,10 +36,16 @@ class GraphSpec:
     later_direction: str | None = None
     hop_limit: int | None = None
     max_nodes: int | None = None
+    fetch_hops: int | None = None
+    """Online, the hops whose lists may be fetched (None: all); later hops come from snapshot and cache."""
+    network: bool = True
+    """False: snapshot and cache only, even online (context graphs that must cost no request)."""
 
 
-ANALYSIS_GRAPH = GraphSpec(depth=2, direction="both", later_direction="references", hop_limit=400)
-"""The graph behind every analysis: depth 2, both directions on the first hop, references on the second."""
+ANALYSIS_GRAPH = GraphSpec(depth=2, direction="both", later_direction="references", hop_limit=400, fetch_hops=1)
+"""The graph behind every analysis: depth 2, both directions on the first hop, references on the second.
+Online only the seeds' own lists are fetched (the question is about them); the second hop is read
+from the snapshot and the cache."""
 
 VIEW_GRAPH = GraphSpec(depth=1, direction="both", max_nodes=4000)
 """The default graph the full view draws (the app's depth/direction controls change depth and direction)."""
@@ -51,6 +57,7 @@ COLUMNS: dict[str, list[str]] = {
     "order": ["#", "alias", "title", "year", "role"],
     "path": ["step", "alias", "title", "year"],
     "mainpath": ["#", "alias", "title", "year", "weight"],
+    "entries": ["alias", "status", "title", "year", "arxiv_id", "doi", "matched_by", "reason"],
 }
 """The columns each surface shows for each analysis (the JSON rows carry more)."""
 

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from graph.core.models import Citation, Paper
-from graph.core.query import s2_query_id, title_query_id
+from graph.core.query import s2_query_id, s2_query_ids, title_query_id
 
 if TYPE_CHECKING:
     from graph.catalogue.load import Seed
@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from graph.store.cache import Cache
     from graph.store.snapshot import Snapshot
 
-__all__ = ["CacheStore", "Direction", "OnlineStore", "SnapshotStore", "Store", "Stores", "forget_pings", "open_stores",
-           "ping_once"]
+__all__ = ["CacheStore", "Direction", "OnlineStore", "SnapshotStore", "Store", "Stores", "find_paper", "forget_pings",
+           "open_stores", "paper_lists", "ping_once"]
 
 log = logging.getLogger(__name__)
 
@@ -274,6 +274,48 @@ class OnlineStore:
             if progress:
                 progress(i + 1, len(todo))
         return out
+
+
+def find_paper(chain: Stores, *, arxiv_id: str | None = None, doi: str | None = None, s2_id: str | None = None,
+               corpus_id: int | str | None = None, title: str | None = None) -> Paper | None:
+    """One paper's record from the first store that knows it (online: one batch request, cached)."""
+    from graph.store.cache import Cache
+
+    for st in chain:
+        if isinstance(st, SnapshotStore):
+            key = st.snap.find(arxiv_id=arxiv_id, doi=doi, title=title)
+            if key is not None:
+                return st.snap.papers[key]
+        elif isinstance(st, CacheStore) and isinstance(st.cache, Cache):
+            for q in s2_query_ids(arxiv_id=arxiv_id, doi=doi, s2_id=s2_id, corpus_id=corpus_id, title=title):
+                key = st.cache.lookup(q)
+                if key:
+                    got = st.cache.get_papers([key]).get(key)
+                    if got is not None:
+                        return got
+        elif isinstance(st, OnlineStore):
+            qid = s2_query_id(arxiv_id=arxiv_id, doi=doi, s2_id=s2_id, corpus_id=corpus_id)
+            if qid is not None and not st.cache.is_missing(qid) and st._net():
+                paper = st.source.get_papers([qid]).get(qid)
+                if paper is None:
+                    st.cache.put_missing([qid])
+                    continue
+                st.cache.put_papers([paper], aliases={qid: paper.paper_id})
+                return paper
+    return None
+
+
+def paper_lists(chain: Stores, paper: Paper, directions: Sequence[Direction] = ("references", "citations")
+                ) -> dict[str, Neighbours]:
+    """The reference and citation lists of one paper, from the first store in the chain that has each."""
+    out: dict[str, Neighbours] = {}
+    for d in directions:
+        for st in chain:
+            got = st.neighbours([paper.paper_id], d, records={paper.paper_id: paper})
+            if paper.paper_id in got:
+                out[d] = got[paper.paper_id]
+                break
+    return out
 
 
 class Stores:
