@@ -41,7 +41,8 @@ LAYOUTS = ("lineage", "time", "force")
 LAYOUT_LABELS = {"lineage": "lineage view", "time": "full graph, time axis", "force": "full graph, force"}
 SIZES = ("citations", "degree")
 SIZE_LABELS = {"citations": "citations", "degree": "local degree"}
-GRAPH_HEIGHT = 800
+GRAPH_HEIGHT = 760
+GRAPH_WIDTH = 1100.0  # the main column of a 1500 px wide window beside the sidebar (measured in Chromium)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 
 
@@ -157,7 +158,7 @@ def with_progress(what: str, fn: Callable[[Callable[[str, int, int], None]], Any
 def add_seeds(eng: Engine, G: nx.DiGraph, keys: list[str], lineage: str | None) -> list[str]:
     """Add graph nodes as seeds (members of ``lineage``) to the session catalogue; returns their aliases."""
     _, cat_hash = current_catalogue()
-    papers = [{"key": k, **{f: G.nodes[k].get(f) for f in ("title", "arxiv_id", "doi", "s2_id", "year")}}
+    papers = [{"key": k, **{f: G.nodes[k].get(f) for f in ("title", "authors", "arxiv_id", "doi", "s2_id", "year")}}
               for k in keys]
     out, aliases = eng.catalogue.with_papers(papers, lineage=lineage, source="added in the app (missing ancestor)")
     set_catalogue(out, hashlib.sha256(repr((cat_hash, lineage, aliases)).encode()).hexdigest()[:16])
@@ -459,7 +460,8 @@ def show_graph(html: str, height: int) -> None:
 def cached_render(token: tuple[Any, ...], color: str, size: str, layout: str,
                   highlight: tuple[tuple[str, str], ...], height: str, _v: View) -> str:
     """``render_html`` of a view, memoised by everything it depends on (``token`` names the view)."""
-    return _v.render(color_by=color, size_by=size, layout=layout, highlight=dict(highlight), height=height)
+    return _v.render(color_by=color, size_by=size, layout=layout, highlight=dict(highlight), height=height,
+                     view_size=(GRAPH_WIDTH, float(GRAPH_HEIGHT)))
 
 
 def get_view(eng: Engine, names: tuple[str, ...]) -> tuple[View, tuple[Any, ...], str | None]:
@@ -548,17 +550,16 @@ def run() -> None:
         + (f" · {eng.meta(v.full).pruned} least-connected papers pruned" if eng.meta(v.full).pruned else "")
     )
     layout = "lineage" if v.stages is not None else ("force" if ss["layout"] == "force" else "time")
-    graph_col, details_col = st.columns([7, 3], gap="medium")
-    with graph_col:
-        if H.number_of_nodes() == 0:
-            st.warning("No paper passes the current filters: widen the years or lower the citation minimum.")
-        else:
-            with guarded("Drawing the graph"):
-                html = cached_render((id(eng), *token), ss["color"], ss["size"], layout,
-                                     tuple(sorted(highlight.items())), f"{GRAPH_HEIGHT}px", v)
-                show_graph(html, GRAPH_HEIGHT + 40)
+    if H.number_of_nodes() == 0:
+        st.warning("No paper passes the current filters: widen the years or lower the citation minimum.")
+    else:
+        with guarded("Drawing the graph"):
+            html = cached_render((id(eng), *token), ss["color"], ss["size"], layout,
+                                 tuple(sorted(highlight.items())), f"{GRAPH_HEIGHT}px", v)
+            show_graph(html, GRAPH_HEIGHT + 40)
 
-    with details_col, st.container(height=GRAPH_HEIGHT + 40, border=False), guarded("Details"):
+    details_col, tabs_col = st.columns([4, 6], gap="medium")
+    with details_col, guarded("Details"):
         st.markdown("#### Details")
         chain_first = [k for stage in (v.stages or []) for k in stage]
         seeds_first = sorted(H.nodes, key=lambda n: (n not in chain_first, chain_first.index(n) if n in chain_first
@@ -578,15 +579,16 @@ def run() -> None:
             show_details(eng.details(v.full, key), v.why)
             path_box(eng, names, key, H)
 
-    tabs = st.tabs(["Missing ancestors", "Frontier", "Chain, main path & reading order", "Export"])
-    with tabs[0], guarded("Missing ancestors"):
-        tab_missing(eng, v)
-    with tabs[1], guarded("Frontier"):
-        answer_table(v.frontier, "No frontier papers in this graph.")
-    with tabs[2], guarded("Chain check"):
-        tab_chains(eng, list(names))
-    with tabs[3], guarded("Export"):
-        tab_export(v, {"color_by": ss["color"], "size_by": ss["size"], "layout": layout, "highlight": highlight})
+    with tabs_col:
+        tabs = st.tabs(["Missing ancestors", "Frontier", "Chain, main path & reading order", "Export"])
+        with tabs[0], guarded("Missing ancestors"):
+            tab_missing(eng, v)
+        with tabs[1], guarded("Frontier"):
+            answer_table(v.frontier, "No frontier papers in this graph.")
+        with tabs[2], guarded("Chain check"):
+            tab_chains(eng, list(names))
+        with tabs[3], guarded("Export"):
+            tab_export(v, {"color_by": ss["color"], "size_by": ss["size"], "layout": layout, "highlight": highlight})
     write_query_params(v.full, bounds)
     ss["_run_s"] = round(time.perf_counter() - t0, 4)  # measured script time of this rerun
 
