@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
@@ -19,6 +19,7 @@ from graph.build.annotate import annotate
 from graph.build.contract import NODE_ATTRS, BuildStats, ProgressFn, graph_from_records, seed_paper
 from graph.build.dedup import merge_duplicates, prune
 from graph.build.meta import GraphMeta
+from graph.build.plan import FetchPlan, plan_fetch
 from graph.core.merge import merge_papers
 from graph.core.models import Citation, Paper
 from graph.store.stores import CacheStore, Direction, OnlineStore, Store, Stores, open_stores
@@ -75,6 +76,7 @@ def build_graph(
     fetch_hops: int | None = None,
     max_age: timedelta | None = None,
     stores: Stores | None = None,
+    announce: Callable[[FetchPlan], None] | None = None,
 ) -> nx.DiGraph:
     """Expand the seeds (of ``lineages``, or all) into a citation graph.
 
@@ -110,6 +112,9 @@ def build_graph(
     stores:
         The stores to read (default :func:`graph.store.stores.open_stores` from the settings); the
         expansion never constructs a cache or a client itself.
+    announce:
+        Online, called once with the :class:`graph.build.plan.FetchPlan` before the first request
+        (only when something is to be fetched).
 
     Returns
     -------
@@ -134,6 +139,14 @@ def build_graph(
                                   max_age=max_age)
     stats.built_from = "online" if chain.online else "snapshot"
     with chain:
+        if chain.online and announce is not None:
+            plan = plan_fetch(seeds, chain, depth=depth, direction=direction, fetch_hops=fetch_hops,
+                              rate_per_s=settings.rate_per_s, keyed=bool(settings.s2_api_key))
+            for st in chain:
+                if isinstance(st, CacheStore):
+                    st.hits = 0  # the plan's look-ups are not answers
+            if plan.requests:
+                announce(plan)
         G = _expand(
             seeds,
             list(chain),
