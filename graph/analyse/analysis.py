@@ -23,6 +23,7 @@ from graph.analyse.ancestors import (
     make_result,
     missing_ancestors,
     name_of,
+    rank_ancestors,
     scope_seeds,
 )
 from graph.analyse.chains import (
@@ -182,10 +183,12 @@ def frontier(
         latest = set(stages[-1]) if stages else set()
     seeds = all_seeds(G) | set(scope)
     scope_set = set(scope)
+    pos = {s: i for i, s in enumerate(scope)}
     # the lineage's ancestors: top missing ancestors that a seed cites (a paper co-cited only by later
     # papers would make every later paper's own references look like the lineage)
-    ranked = missing_ancestors(G, lineage=lineage, top=5 * FRONTIER_ANCESTORS, background=background)
-    anc = {r.paper_id for r in [r for r in ranked if r.cited_by][:FRONTIER_ANCESTORS]}
+    _, ranked, _ = rank_ancestors(G, lineage=lineage, top=5 * FRONTIER_ANCESTORS, background=background)
+    pred = G._pred
+    anc = {c for c in [c for _, c in ranked if any(s in scope_set for s in pred[c])][:FRONTIER_ANCESTORS]}
     candidates: set[str] = set()
     for s in scope:
         candidates.update(p for p in G.predecessors(s) if p not in seeds)
@@ -195,12 +198,12 @@ def frontier(
         if since is not None and (year is None or year < since):
             continue
         refs = G._succ[p]
-        cited_seeds = [s for s in scope if s in refs]
-        n_anc = sum(1 for a in anc if a in refs)
-        inside = len(cited_seeds) + n_anc
+        cited_seeds = sorted((s for s in refs if s in scope_set), key=pos.__getitem__)
         if len(cited_seeds) < 2:
             continue
-        n_latest = sum(1 for s in latest if s in refs and s in scope_set)
+        n_anc = sum(1 for a in refs if a in anc)
+        inside = len(cited_seeds) + n_anc
+        n_latest = sum(1 for s in cited_seeds if s in latest)
         n_refs = len(refs)
         if G.nodes[p].get("references_status") not in ("complete", "partial"):
             n_refs = max(n_refs, TYPICAL_REFERENCES)

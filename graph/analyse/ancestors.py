@@ -30,6 +30,7 @@ snapshot).
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -47,6 +48,7 @@ __all__ = [
     "Result",
     "background_graph",
     "missing_ancestors",
+    "rank_ancestors",
     "score_candidates",
     "stage_votes",
 ]
@@ -462,6 +464,45 @@ def stage_votes(G: nx.DiGraph, lineage: str | None, root: float) -> dict[str, fl
     return out
 
 
+def rank_ancestors(
+    G: nx.DiGraph,
+    *,
+    lineage: str | None = None,
+    top: int = 20,
+    method: Method = "ours",
+    weights: Mapping[str, float] | None = None,
+    background: nx.DiGraph | None = None,
+) -> tuple[list[str], list[tuple[float, str]], Evidence | None]:
+    """The scope's seeds, the best ``top`` candidates as ``(−score, key)`` pairs, and the evidence (ours).
+
+    What :func:`missing_ancestors` ranks, without building results (the frontier uses it).
+
+    >>> G = nx.DiGraph([("A", "x"), ("A", "y"), ("B", "x")]); G.graph["lineages"] = {"L": [["A", "B"]]}
+    >>> for n in "AB": G.nodes[n]["is_seed"] = True
+    >>> rank_ancestors(G, lineage="L", method="top_cited")[:2]
+    (['A', 'B'], [(-2.0, 'x'), (-1.0, 'y')])
+    """
+    scope = scope_seeds(G, lineage)
+    seeds = all_seeds(G) | set(scope)
+    w = {**DEFAULT_WEIGHTS, **(weights or {})}
+    if method == "baseline":
+        method = "top_cited"
+    ev = evidence(G, scope, weights=w, votes=stage_votes(G, lineage, w["root"])) if method == "ours" else None
+    scores = score_candidates(G, scope, method=method, background=background, weights=w, ev=ev)
+    years = [y for s in scope if (y := G.nodes[s].get("year")) is not None]
+    until = max(years) if years else None
+    nodes = G.nodes
+    ranked = []
+    for c, v in scores.items():
+        if c in seeds:
+            continue
+        y = nodes[c].get("year")
+        if until is not None and y is not None and y > until:
+            continue
+        ranked.append((-v, c))
+    return scope, heapq.nsmallest(top, ranked), ev
+
+
 def missing_ancestors(
     G: nx.DiGraph,
     *,
@@ -514,30 +555,15 @@ def missing_ancestors(
     >>> missing_ancestors(G, lineage="L")[0].explanation
     'cited by 2 of 2 L seeds with reference lists (A, B); 2 of its 2 citations in the snapshot are from L'
     """
-    scope = scope_seeds(G, lineage)
-    seeds = all_seeds(G) | set(scope)
-    w = {**DEFAULT_WEIGHTS, **(weights or {})}
-    if method == "baseline":
-        method = "top_cited"
-    ev = evidence(G, scope, weights=w, votes=stage_votes(G, lineage, w["root"])) if method == "ours" else None
-    scores = score_candidates(G, scope, method=method, background=background, weights=w, ev=ev)
-    years = [y for s in scope if (y := G.nodes[s].get("year")) is not None]
-    until = max(years) if years else None
-    ranked = []
-    for c, v in scores.items():
-        if c in seeds:
-            continue
-        y = G.nodes[c].get("year")
-        if until is not None and y is not None and y > until:
-            continue
-        ranked.append((-v, c))
-    ranked.sort()
+    scope, ranked, ev = rank_ancestors(G, lineage=lineage, top=top, method=method, weights=weights,
+                                       background=background)
+    pos = {s: i for i, s in enumerate(scope)}
     voters = [s for s in scope if G.out_degree(s) > 0]
     label = f"{lineage} seeds" if lineage else "seeds"
     B = background if background is not None else G
     out = []
     for neg, c in ranked[:top]:
-        citing = [s for s in scope if G.has_edge(s, c)]
+        citing = sorted((s for s in G._pred[c] if s in pos), key=pos.__getitem__)
         names = [name_of(G, s) for s in citing]
         parts = []
         if citing:

@@ -53,6 +53,7 @@ __all__ = [
     "bootstrap",
     "evaluate",
     "expected_hits",
+    "lineage_groups",
     "loo_cases",
     "run_cases",
     "split_of",
@@ -200,6 +201,32 @@ def bibliography_cases(G: nx.DiGraph, *, split: Split = "test", k_hidden: int = 
         out.append(Case(key=q, seeds=[r for r in refs if r not in hs], hidden=hidden, exclude=frozenset([q]),
                         until=year))
     return out
+
+
+def lineage_groups(G: nx.DiGraph, table: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """Tag papers with a lineage: a seed with its (first) lineage, another paper with the lineage whose
+    seeds it cites most (the first declared on ties); papers citing no seed are left out.
+
+    >>> G = nx.DiGraph([("p", "a"), ("p", "b"), ("p", "c"), ("q", "z")])
+    >>> lineage_groups(G, {"L": ["a"], "M": ["b", "c"]})
+    {'a': 'L', 'b': 'M', 'c': 'M', 'p': 'M'}
+    """
+    out: dict[str, str] = {}
+    for name, keys in table.items():
+        for k in keys:
+            out.setdefault(k, name)
+    for n in G:
+        if n in out:
+            continue
+        refs = G._succ[n]
+        best, hits = None, 0
+        for name, keys in table.items():
+            c = sum(1 for k in keys if k in refs)
+            if c > hits:
+                best, hits = name, c
+        if best is not None:
+            out[n] = best
+    return dict(sorted(out.items()))
 
 
 def loo_cases(G: nx.DiGraph, *, lineage: str | None = None, split: Split = "test", min_citers: int = 2) -> list[Case]:
@@ -402,6 +429,7 @@ def evaluate(
     lineages: Iterable[str] | Mapping[str, nx.DiGraph] | None = None,
     background: nx.DiGraph | None = None,
     reps: int = 1000,
+    groups: Mapping[str, str] | None = None,
 ) -> EvalReport:
     """Run one protocol on one split with every method; figures with bootstrap intervals.
 
@@ -427,6 +455,8 @@ def evaluate(
         Whole-snapshot graph for specificity; protocol 1 uses ``G`` itself.
     reps : int
         Bootstrap resamples.
+    groups : dict, optional
+        Protocol 1: paper key → lineage (:func:`lineage_groups`), for the per-lineage figures.
 
     Examples
     --------
@@ -447,6 +477,8 @@ def evaluate(
         raise LineageError(f"unknown method '{bad[0]}'", hint="use one of " + ", ".join(METHODS))
     if protocol == "bibliography":
         cases = bibliography_cases(G, split=split, k_hidden=k_hidden, seed=seed)
+        for c in cases:
+            c.lineage = (groups or {}).get(c.key)
         rows = run_cases(G, cases, methods=methods, weights=weights, background=background or G)
     elif protocol == "loo":
         cases = []
