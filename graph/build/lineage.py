@@ -22,7 +22,6 @@ Scores below ``threshold`` (default 0.05) are dropped to keep attributes small.
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -31,6 +30,7 @@ from typing import Any
 import networkx as nx
 
 from graph.core.errors import UnknownLineageError
+from graph.core.gcpause import gc_paused
 
 __all__ = [
     "ROLES",
@@ -197,14 +197,8 @@ def tag_lineages(
     >>> G.nodes["z"]["lineages"]
     {'L': 0.5}
     """
-    # the cyclic GC rescans the whole (large) graph as we allocate many small dicts: pause it
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():  # many small dicts on a large graph: the counted, thread-safe pause
         _tag(G, lineages, members, threshold, saturate, two_hop_weight, max_sections)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _tag(G: nx.DiGraph, lineages: Any, members: Mapping[str, Iterable[str]] | None, threshold: float,

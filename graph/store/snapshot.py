@@ -32,7 +32,6 @@ Examples
 from __future__ import annotations
 
 import functools
-import gc
 import json
 import logging
 import os
@@ -42,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.core.errors import BadIdError, LineageError
+from graph.core.gcpause import gc_paused
 from graph.core.ids import find_duplicates, normalize_arxiv, normalize_doi, normalize_title, surname
 from graph.core.models import Citation, Paper
 
@@ -245,14 +245,9 @@ def _citation(row: dict[str, Any], path: Path, no: int) -> Citation:
 
 @functools.lru_cache(maxsize=8)
 def _load_cached(folder: str, _stamp: tuple[int, ...]) -> Snapshot:
-    # ~100k small containers are allocated: pausing the cyclic GC saves about a third of the time.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    # ~100k small containers are allocated: pausing the cyclic GC saves ~40 % (bench/gc_pauses.py)
+    with gc_paused():
         return _load(Path(folder))
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _load(path: Path) -> Snapshot:
