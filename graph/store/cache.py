@@ -7,21 +7,8 @@ none of it, and never touches batches committed earlier (in WAL mode a committed
 the ``-wal`` file before ``COMMIT`` returns; ``synchronous=NORMAL`` only risks the last commits on a
 power cut, not on a process crash).
 
-Tables
-------
-``papers(key PK, json, source, fetched_at)``
-    one :class:`~graph.core.models.Paper` per node key, as ``Paper.to_dict()`` JSON.
-``aliases(query_id PK, key)``
-    the id a source was asked for (``ARXIV:2305.18290``) → the node key it resolved to.
-``missing(query_id PK, fetched_at)``
-    ids a source answered "not found" for.
-``edges(citing, cited, json, source, fetched_at; PK citing+cited)``
-    one :class:`~graph.core.models.Citation` per edge.
-``listings(key, direction, fetched_at, n; PK key+direction)``
-    marks that the references (or citations) of ``key`` were fetched in full, ``n`` edges. Written in
-    the same transaction as its papers and edges, so a listing is either wholly there or absent.
-
-The schema version is ``PRAGMA user_version``. Corrupt or truncated files raise
+The tables, the schema version and the checks that recognise a damaged file are in
+:mod:`graph.store.cache_schema`. Corrupt or truncated files raise
 :class:`~graph.core.errors.CacheCorruptError` (naming the file and suggesting ``lineage cache clear``),
 never a raw :mod:`sqlite3` error; :func:`clear_cache` deletes the file even when it is corrupt.
 
@@ -34,150 +21,37 @@ import json
 import logging
 import os
 import sqlite3
-import struct
 import threading
-import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
 
 from graph.core.errors import CacheCorruptError, LineageError
 from graph.core.merge import merge_citations, merge_papers
 from graph.core.models import Citation, Paper
+from graph.store.cache_schema import (
+    BUSY_TIMEOUT_MS,
+    DIRECTIONS,
+    SCHEMA_VERSION,
+    TABLES,
+    check_direction,
+    check_header,
+    citation_json,
+    clear_cache,
+    ensure_schema,
+    is_corruption,
+    now,
+    paper_json,
+    set_wal,
+    sidecars,
+)
 
 __all__ = ["DIRECTIONS", "SCHEMA_VERSION", "Cache", "clear_cache"]
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-"""Stored in ``PRAGMA user_version``; bump it (and add a migration) when the tables change."""
-
-DIRECTIONS = ("references", "citations")
-"""Listing directions: ``references`` (edges ``key → x``) and ``citations`` (edges ``x → key``)."""
-
-BUSY_TIMEOUT_MS = 10_000
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS papers (
-    key TEXT PRIMARY KEY,
-    json TEXT NOT NULL,
-    source TEXT,
-    fetched_at TEXT
-);
-CREATE TABLE IF NOT EXISTS aliases (
-    query_id TEXT PRIMARY KEY,
-    key TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS missing (
-    query_id TEXT PRIMARY KEY,
-    fetched_at TEXT
-);
-CREATE TABLE IF NOT EXISTS edges (
-    citing TEXT NOT NULL,
-    cited TEXT NOT NULL,
-    json TEXT NOT NULL,
-    source TEXT,
-    fetched_at TEXT,
-    PRIMARY KEY (citing, cited)
-);
-CREATE INDEX IF NOT EXISTS edges_cited ON edges (cited);
-CREATE TABLE IF NOT EXISTS listings (
-    key TEXT NOT NULL,
-    direction TEXT NOT NULL,
-    fetched_at TEXT,
-    n INTEGER NOT NULL,
-    PRIMARY KEY (key, direction)
-);
-"""
-_TABLES = ("papers", "aliases", "missing", "edges", "listings")
-
-# sqlite3 primary result codes that mean "this file is damaged / not a database".
-_SQLITE_CORRUPT = 11
-_SQLITE_FORMAT = 24
-_SQLITE_NOTADB = 26
-_CORRUPT_CODES = {_SQLITE_CORRUPT, _SQLITE_FORMAT, _SQLITE_NOTADB}
-_CORRUPT_WORDS = ("malformed", "not a database", "file is encrypted", "corrupt")
-
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def _sidecars(path: Path) -> list[Path]:
-    return [path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")]
-
-
-def clear_cache(path: str | os.PathLike[str]) -> bool:
-    """Delete the cache file and its ``-wal`` / ``-shm`` / ``-journal`` companions.
-
-    Works on corrupt files too (it never opens them). Returns True when something was deleted.
-    """
-    p = Path(path)
-    removed = False
-    for f in _sidecars(p):
-        try:
-            f.unlink()
-            removed = True
-        except FileNotFoundError:
-            pass
-        except OSError as e:
-            raise LineageError(f"cannot delete the cache file '{f}' ({e.strerror or e})",
-                               hint="check the file's permissions, or delete it by hand") from None
-    if removed:
-        logger.info("cleared cache %s", p)
-    return removed
-
-
-def _is_corruption(err: sqlite3.DatabaseError) -> bool:
-    code = getattr(err, "sqlite_errorcode", None)
-    if isinstance(code, int) and (code & 0xFF) in _CORRUPT_CODES:
-        return True
-    msg = str(err).lower()
-    return any(w in msg for w in _CORRUPT_WORDS)
-
-
-def _check_header(path: Path) -> None:
-    """Cheap structural check of a database file before SQLite touches it.
-
-    Catches garbage files and files truncated below the size the header promises (SQLite itself only
-    notices the latter when it reads a missing page, maybe much later).
-    """
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        return
-    if size == 0:
-        return  # SQLite treats an empty file as a new, empty database
-    with path.open("rb") as fh:
-        head = fh.read(100)
-    if len(head) < 100 or not head.startswith(_SQLITE_MAGIC):
-        raise CacheCorruptError(str(path), "file is not a database")
-    (page_size,) = struct.unpack(">H", head[16:18])
-    page_size = 65536 if page_size == 1 else page_size
-    if page_size < 512 or page_size & (page_size - 1):
-        raise CacheCorruptError(str(path), f"bad page size {page_size} in the header")
-    (change_counter,) = struct.unpack(">I", head[24:28])
-    (n_pages,) = struct.unpack(">I", head[28:32])
-    (valid_for,) = struct.unpack(">I", head[92:96])
-    # The in-header page count is only authoritative when "version-valid-for" matches the change
-    # counter (see https://www.sqlite.org/fileformat.html#in_header_database_size).
-    if n_pages and valid_for == change_counter and size < n_pages * page_size:
-        raise CacheCorruptError(
-            str(path), f"file is truncated: {size} bytes, the header says {n_pages * page_size}")
-    if size % page_size:
-        raise CacheCorruptError(str(path), f"file size {size} is not a multiple of the page size {page_size}")
-
-
-def _paper_json(p: Paper) -> str:
-    return json.dumps(p.to_dict(), ensure_ascii=False, separators=(",", ":"))
-
-
-def _citation_json(c: Citation) -> str:
-    return json.dumps(c.to_dict(), ensure_ascii=False, separators=(",", ":"), default=str)
+_citation_json = citation_json  # the old private name, still imported by bench/analysis.py
 
 
 class Cache:
@@ -210,19 +84,19 @@ class Cache:
         except OSError as e:
             raise LineageError(f"cannot create the cache folder '{self.path.parent}' ({e.strerror or e})",
                                hint="set LINEAGE_CACHE_DIR to a writable folder") from None
-        _check_header(self.path)
+        check_header(self.path)
         conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000,
                                    isolation_level=None, check_same_thread=False)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self._set_wal(conn)
+            set_wal(conn, self.path)
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = OFF")
             self._conn = conn
-            self._ensure_schema(conn)
+            ensure_schema(conn, self.path)
             # Touch every table's root page so that damage near the start shows up now, not later.
-            for t in _TABLES:
+            for t in TABLES:
                 conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchall()
         except sqlite3.DatabaseError as e:
             self._conn = None
@@ -236,48 +110,8 @@ class Cache:
             raise
         logger.debug("opened cache %s", self.path)
 
-    def _set_wal(self, conn: sqlite3.Connection) -> None:
-        # Switching to WAL needs a moment of exclusive access; another process may be opening too.
-        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-        while True:
-            try:
-                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-                break
-            except sqlite3.OperationalError as e:
-                if "locked" not in str(e).lower() or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        if str(mode).lower() != "wal":
-            logger.warning("cache %s: could not enable WAL (journal_mode=%s)", self.path, mode)
-
-    def _ensure_schema(self, conn: sqlite3.Connection) -> None:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version == SCHEMA_VERSION:
-            return
-        if version > SCHEMA_VERSION:
-            raise CacheCorruptError(
-                str(self.path),
-                f"schema version {version} was written by a newer paper-lineage (this one reads {SCHEMA_VERSION})")
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]  # re-read under the write lock
-            if version not in (0, SCHEMA_VERSION):
-                # No earlier schema was ever released; anything else is a cache we cannot read, and
-                # a cache can always be re-fetched: start over rather than fail.
-                logger.warning("cache %s: unknown schema version %s, rebuilding", self.path, version)
-                for t in _TABLES:
-                    conn.execute(f"DROP TABLE IF EXISTS {t}")
-            for stmt in _SCHEMA.split(";"):
-                if stmt.strip():
-                    conn.execute(stmt)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-
     def _translate(self, e: sqlite3.Error) -> LineageError:
-        if isinstance(e, sqlite3.DatabaseError) and _is_corruption(e):
+        if isinstance(e, sqlite3.DatabaseError) and is_corruption(e):
             logger.info("cache %s is corrupt: %s", self.path, e)
             return CacheCorruptError(str(self.path), str(e))
         if isinstance(e, LineageError):
@@ -373,7 +207,7 @@ class Cache:
             "INSERT INTO papers (key, json, source, fetched_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(key) DO UPDATE SET json=excluded.json, source=excluded.source, "
             "fetched_at=excluded.fetched_at",
-            [(k, _paper_json(p), p.source, p.fetched_at) for k, p in pending.items()],
+            [(k, paper_json(p), p.source, p.fetched_at) for k, p in pending.items()],
         )
         return len(pending)
 
@@ -419,8 +253,8 @@ class Cache:
 
     def put_missing(self, query_ids: Iterable[str]) -> None:
         """Remember that a source answered "not found" for these query ids (one transaction)."""
-        now = _now()
-        rows = [(str(q), now) for q in dict.fromkeys(query_ids)]
+        stamp = now()
+        rows = [(str(q), stamp) for q in dict.fromkeys(query_ids)]
         if not rows:
             return
         with self._write() as conn:
@@ -450,7 +284,7 @@ class Cache:
             "INSERT INTO edges (citing, cited, json, source, fetched_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(citing, cited) DO UPDATE SET json=excluded.json, source=excluded.source, "
             "fetched_at=excluded.fetched_at",
-            [(a, b, _citation_json(c), c.source, c.fetched_at) for (a, b), c in pending.items()],
+            [(a, b, citation_json(c), c.source, c.fetched_at) for (a, b), c in pending.items()],
         )
         return len(pending)
 
@@ -466,7 +300,7 @@ class Cache:
         Papers, edges and the listing marker go in ONE transaction, so a listing is either wholly
         there or absent. An empty listing (no edges) is recorded too: "fetched, none found".
         """
-        _check_direction(direction)
+        check_direction(direction)
         papers, edges = list(papers), list(edges)
         for c in edges:
             if (direction == "references" and c.citing != key) or (direction == "citations" and c.cited != key):
@@ -475,12 +309,12 @@ class Cache:
             self._upsert_papers(conn, papers)
             n = self._upsert_edges(conn, edges)
             conn.execute("INSERT OR REPLACE INTO listings (key, direction, fetched_at, n) VALUES (?, ?, ?, ?)",
-                         (key, direction, _now(), n))
+                         (key, direction, now(), n))
         logger.debug("cache: stored %s of %s: %d papers, %d edges", direction, key, len(papers), n)
 
     def listing_fetched_at(self, key: str, direction: str) -> str | None:
         """When the references / citations of ``key`` were fetched (ISO time), or None if never."""
-        _check_direction(direction)
+        check_direction(direction)
         with self._read() as conn:
             row = conn.execute("SELECT fetched_at FROM listings WHERE key = ? AND direction = ?",
                                (key, direction)).fetchone()
@@ -492,7 +326,7 @@ class Cache:
         ``([], [])`` means fetched and empty. Edges are every stored edge of that direction (a
         listing of another paper may have added more), with the papers at their other ends.
         """
-        _check_direction(direction)
+        check_direction(direction)
         col, other = ("citing", "cited") if direction == "references" else ("cited", "citing")
         with self._read() as conn:
             if conn.execute("SELECT 1 FROM listings WHERE key = ? AND direction = ?", (key, direction)).fetchone() \
@@ -508,7 +342,7 @@ class Cache:
 
     def get_edges(self, key: str, direction: str) -> list[Citation]:
         """Every stored edge of ``key`` in ``direction``, listing or not."""
-        _check_direction(direction)
+        check_direction(direction)
         col = "citing" if direction == "references" else "cited"
         with self._read() as conn:
             rows = conn.execute(f"SELECT json FROM edges WHERE {col} = ? ORDER BY rowid", (key,)).fetchall()
@@ -520,9 +354,9 @@ class Cache:
         """Row counts (``papers``, ``edges``, ``listings``, ``aliases``, ``missing``) and ``size_bytes``
         (database plus its ``-wal`` file)."""
         with self._read() as conn:
-            out = {t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in _TABLES}
+            out = {t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in TABLES}
         size = 0
-        for f in _sidecars(self.path)[:2]:
+        for f in sidecars(self.path)[:2]:
             with suppress(FileNotFoundError):
                 size += f.stat().st_size
         out["size_bytes"] = size
@@ -534,7 +368,3 @@ class Cache:
             rows = conn.execute("PRAGMA integrity_check").fetchall()
         return "\n".join(str(r[0]) for r in rows)
 
-
-def _check_direction(direction: str) -> None:
-    if direction not in DIRECTIONS:
-        raise ValueError(f"direction must be one of {DIRECTIONS}, got {direction!r}")
