@@ -137,8 +137,9 @@ def current_engine() -> Engine:
     return engine_for(cat_hash, online, key_hash, cat, key)
 
 
-def with_progress(what: str, fn: Callable[[Callable[[str, int, int], None]], Any]) -> Any:
-    """Run ``fn(progress)`` inside an ``st.status`` with a progress bar (graph builds only)."""
+def with_progress(what: str, fn: Callable[[Callable[[str, int, int], None], Callable[[Any], None]], Any]) -> Any:
+    """Run ``fn(progress, announce)`` inside an ``st.status``: the plan (what will be fetched and how long
+    it takes) first, then a progress bar (graph builds only)."""
     owner = threading.current_thread()
     with st.status(what, expanded=True) as status:
         bar = st.progress(0.0, text="resolving seeds")
@@ -149,7 +150,12 @@ def with_progress(what: str, fn: Callable[[Callable[[str, int, int], None]], Any
             frac = min(1.0, done / total) if total else 1.0
             bar.progress(frac, text=f"{stage}: {done} of {total}")
 
-        out = fn(progress)
+        def announce(plan: Any) -> None:
+            if threading.current_thread() is owner:
+                st.info(esc(plan.describe()))
+                st.session_state["_last_plan"] = plan.describe()
+
+        out = fn(progress, announce)
         status.update(label="Citation graph ready", state="complete", expanded=False)
     st.session_state["_builds"] = st.session_state.get("_builds", 0) + 1
     return out
@@ -473,7 +479,8 @@ def get_view(eng: Engine, names: tuple[str, ...]) -> tuple[View, tuple[Any, ...]
         if len(names) > 1:
             note = f"The lineage view draws one lineage: {one}. Pick one lineage, or a full-graph layout."
         if not eng.is_built(eng.analysis_spec([one])):
-            with_progress("Expanding the citation graph…", lambda p: eng.analysis_graph([one], progress=p))
+            with_progress("Expanding the citation graph…",
+                          lambda p, a: eng.analysis_graph([one], progress=p, announce=a))
         v = eng.lineage_view(one, nodes=int(ss["nodes"]), all_edges=bool(ss["all_edges"]),
                              top_ancestors=int(ss["top_ma"]), top_frontier=int(ss["top_fr"]))
         return v, ("lineage", one, int(ss["nodes"]), bool(ss["all_edges"]), int(ss["top_ma"]), int(ss["top_fr"])), note
@@ -517,7 +524,7 @@ def run() -> None:
     depth, direction = int(ss["depth"]), ss["direction"]
     if not eng.is_built(eng.view_spec(names, depth=depth, direction=direction)):
         with_progress("Expanding the citation graph…",
-                      lambda p: eng.view_graph(names, depth=depth, direction=direction, progress=p))
+                      lambda p, a: eng.view_graph(names, depth=depth, direction=direction, progress=p, announce=a))
     G = eng.view_graph(names, depth=depth, direction=direction)
     notices = [n for n in eng.notes(G) if n.startswith(("notice:", "warning:"))]
     if notices:

@@ -141,3 +141,20 @@ def test_offline_there_is_no_request_and_no_logger_line(fake: FakeS2, env: Path)
     code, _, err = run("ancestors", "--lineage", LINEAGE, "--offline")
     assert code == 0 and fake.counts["total"] == 0
     assert not re.search(r"^(WARNING|INFO|ERROR) graph", err, re.M), err
+
+
+def test_the_app_online_says_what_it_fetches_and_shows_progress(fake: FakeS2, env: Path) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60).run()
+    assert not at.exception and fake.counts["total"] == 0  # offline by default: no request
+    at.sidebar.toggle(key="online").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    cat = load_catalogue()
+    n = len(cat.get_lineage(LINEAGE).aliases)
+    plan = at.session_state["_last_plan"]
+    assert plan.startswith(f"will fetch {n} citation lists: about 1 s at 1000 requests/s"), plan
+    assert any("will fetch" in i.value for i in at.info)
+    assert at.get("progress"), "no progress bar"
+    # only the lineage on screen was fetched: its seeds' citation lists and the network check
+    assert fake.counts["citations"] == n and fake.counts["total"] == n + 1, fake.counts
