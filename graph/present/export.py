@@ -11,22 +11,20 @@
   :func:`graph_from_json` (= ``nx.node_link_graph(data, **JSON_LINK_KEYS)``). The endpoint keys are
   ``from``/``to`` because the contract's edges carry an attribute named ``source`` (provenance), which
   networkx' default ``source`` endpoint key would silently overwrite.
-- ``bibtex``: bibtexparser v2 entries (@article / @book / @misc), unique ASCII keys, LaTeX specials
-  escaped (:func:`bibtex_escape`, undone by :func:`bibtex_unescape`).
-- ``ris``: one TY … ER record per paper (EndNote, Zotero).
-- ``csv``: one row per paper, :data:`CSV_COLUMNS`.
+- ``bibtex``, ``ris``, ``csv``: the bibliographic formats, written by :mod:`graph.present.biblio`
+  (whose public names are re-exported here).
+
+GEXF colours come from the one palette, :data:`graph.present.style.PALETTE`.
 """
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import io
 import json
 import math
 import re
-import unicodedata
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,8 +32,20 @@ from typing import Any
 import networkx as nx
 
 from graph.core.errors import LineageError
+from graph.present.biblio import (
+    CSV_COLUMNS,
+    as_text,
+    bibtex_escape,
+    bibtex_text,
+    bibtex_unescape,
+    citation_keys,
+    csv_text,
+    lineage_text,
+    ris_text,
+)
 from graph.present.layout import lineage_bands, strongest_lineage, time_layout
-from graph.present.render import lineage_pairs, paper_links, render_html
+from graph.present.render import lineage_pairs, render_html
+from graph.present.style import GREY, PALETTE
 
 __all__ = [
     "CSV_COLUMNS",
@@ -71,15 +81,10 @@ FORMATS: dict[str, ExportFormat] = {
     "csv": ExportFormat("csv", "text/csv"),
 }
 
-CSV_COLUMNS = ("key", "title", "authors", "year", "venue", "arxiv_id", "doi", "citation_count", "role", "is_seed",
-               "alias", "lineages", "in_degree", "out_degree")
-
 #: Keyword arguments of ``nx.node_link_data`` / ``nx.node_link_graph`` for our JSON export.
 JSON_LINK_KEYS: dict[str, str] = {"edges": "edges", "source": "from", "target": "to"}
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_PALETTE = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75),
-            (227, 119, 194), (23, 190, 207), (188, 189, 34), (57, 59, 121), (173, 73, 74), (99, 121, 57))
 
 
 def export_graph(G: nx.DiGraph, fmt: str, *, title: str | None = None, **html_options: Any) -> str | bytes:
@@ -122,10 +127,10 @@ def export_graph(G: nx.DiGraph, fmt: str, *, title: str | None = None, **html_op
         data = nx.node_link_data(G, **JSON_LINK_KEYS)
         return json.dumps(data, ensure_ascii=False, indent=1, default=_json_default)
     if fmt == "bibtex":
-        return _bibtex(G)
+        return bibtex_text(G)
     if fmt == "ris":
-        return _ris(G)
-    return _csv(G)
+        return ris_text(G)
+    return csv_text(G)
 
 
 def write_export(G: nx.DiGraph, fmt: str, path: str | Path, *, title: str | None = None) -> Path:
@@ -164,33 +169,6 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def _s(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def _year(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return None
-    return int(value)
-
-
-def _authors(value: Any) -> list[str]:
-    if not value:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return [str(a) for a in value if a]
-
-
-def _lineage_text(value: Any) -> str:
-    """``"name:score; …"`` strongest first.
-
-    >>> _lineage_text({"b": 0.25, "a": 1.0})
-    'a:1; b:0.25'
-    """
-    return "; ".join(f"{name}:{score:g}" for name, score in lineage_pairs(value))
-
-
 def _xml_text(value: str) -> str:
     return _XML_ILLEGAL.sub("", value)
 
@@ -207,10 +185,10 @@ def _xml_value(value: Any) -> str | int | float | bool | None:
         return _xml_text(value)
     if isinstance(value, Mapping):
         if all(isinstance(v, (int, float)) for v in value.values()):
-            return _xml_text(_lineage_text(value))
+            return _xml_text(lineage_text(value))
         return _xml_text(json.dumps(value, ensure_ascii=False, default=_json_default))
     if isinstance(value, (list, tuple, set, frozenset)):
-        return _xml_text("; ".join(_s(v) for v in value))
+        return _xml_text("; ".join(as_text(v) for v in value))
     return _xml_text(str(value))
 
 
@@ -269,202 +247,27 @@ def flatten_for_xml(G: nx.DiGraph, *, graph_attrs: bool = True) -> nx.DiGraph:
     return H
 
 
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    """``"#1f77b4"`` → ``(31, 119, 180)``.
+
+    >>> _rgb("#1f77b4"), _rgb(GREY)
+    ((31, 119, 180), (176, 176, 176))
+    """
+    h = hex_colour.lstrip("#")
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
 def _with_viz(H: nx.DiGraph, G: nx.DiGraph) -> nx.DiGraph:
     """Add GEXF ``viz`` (time-layout position, lineage colour, size) and a short ``label``."""
     pos = time_layout(G)
-    colour = {name: _PALETTE[i % len(_PALETTE)] for i, name in enumerate(lineage_bands(G))}
+    colour = {name: _rgb(PALETTE[i % len(PALETTE)]) for i, name in enumerate(lineage_bands(G))}
     for node, d in G.nodes(data=True):
         h = H.nodes[_xml_text(str(node))]
         x, y = pos.get(node, (0.0, 0.0))
-        r, g, b = colour.get(strongest_lineage(d.get("lineages")) or "", (176, 176, 176))
+        r, g, b = colour.get(strongest_lineage(d.get("lineages")) or "", _rgb(GREY))
         cc = d.get("citation_count")
         size = 4.0 + 3.0 * math.log10(1.0 + (cc if isinstance(cc, int) and cc > 0 else 0))
         h["viz"] = {"position": {"x": float(x), "y": float(-y), "z": 0.0}, "color": {"r": r, "g": g, "b": b, "a": 1.0},
                     "size": round(size, 2)}
-        h["label"] = _xml_text(_s(d.get("alias")) or _s(d.get("title")) or str(node))[:120]
+        h["label"] = _xml_text(as_text(d.get("alias")) or as_text(d.get("title")) or str(node))[:120]
     return H
-
-
-# ---------------------------------------------------------------------------------------------- BibTeX
-
-_BIB_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#",
-                "$": r"\$", "_": r"\_"}
-_BIB_SPECIAL_RE = re.compile(r"[\\{}%&#$_]")
-_BIB_UNESCAPE_RE = re.compile(r"\\textbackslash\{\}|\\[{}%&#$_]")
-
-
-def bibtex_escape(text: str) -> str:
-    r"""Escape LaTeX/BibTeX specials so any text is a balanced, literal field value.
-
-    Examples
-    --------
-    >>> bibtex_escape("Q&A {x} 100% \\o/") == r"Q\&A \{x\} 100\% \textbackslash{}o/"
-    True
-    >>> bibtex_unescape(bibtex_escape("a}{b\\c_$#")) == "a}{b\\c_$#"
-    True
-    """
-    return _BIB_SPECIAL_RE.sub(lambda m: _BIB_SPECIAL[m.group()], text)
-
-
-def bibtex_unescape(text: str) -> str:
-    """Undo :func:`bibtex_escape`."""
-    return _BIB_UNESCAPE_RE.sub(lambda m: "\\" if m.group().startswith("\\textbackslash") else m.group()[1], text)
-
-
-def _ascii_word(text: str) -> str:
-    t = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9]", "", t)
-
-
-def citation_keys(G: nx.DiGraph) -> dict[Hashable, str]:
-    """A unique ASCII citation key per node: the seed alias, else surname + year + first title word.
-
-    Examples
-    --------
-    >>> G = nx.DiGraph()
-    >>> G.add_node("a", alias="dpo", title="Direct Preference Optimization")
-    >>> G.add_node("b", authors=["Ashish Vaswani"], year=2017, title="Attention is all you need")
-    >>> G.add_node("c", authors=["Ashish Vaswani"], year=2017, title="Attention again")
-    >>> G.add_node("d", authors=["José Núñez"], title="¿Qué?")
-    >>> citation_keys(G)
-    {'a': 'dpo', 'b': 'vaswani2017attention', 'c': 'vaswani2017attentionb', 'd': 'nunezque'}
-    """
-    keys: dict[Hashable, str] = {}
-    used: set[str] = set()
-    for node, d in G.nodes(data=True):
-        alias = re.sub(r"[^A-Za-z0-9_:\-.]", "", unicodedata.normalize("NFKD", _s(d.get("alias"))))
-        if alias:
-            base = alias
-        else:
-            authors = _authors(d.get("authors"))
-            surname = _ascii_word(authors[0].split(",")[0].split()[-1]) if authors and authors[0].split() else ""
-            words = [_ascii_word(w) for w in _s(d.get("title")).split()]
-            first = next((w for w in words if len(w) > 3), next((w for w in words if w), ""))
-            year = _year(d.get("year"))
-            base = (surname.lower() + (str(year) if year else "") + first.lower()) or "paper"
-        key = base
-        suffix = 1
-        while key in used:
-            suffix += 1
-            key = base + (chr(ord("a") + suffix - 1) if suffix <= 26 else str(suffix))
-        used.add(key)
-        keys[node] = key
-    return keys
-
-
-def _bibtex(G: nx.DiGraph) -> str:
-    from bibtexparser import Library, write_string
-    from bibtexparser.model import Entry, Field
-
-    lib = Library()
-    keys = citation_keys(G)
-    for node, d in G.nodes(data=True):
-        kind = _s(d.get("kind")) or "paper"
-        venue = _s(d.get("venue"))
-        if kind == "book":
-            entry_type = "book"
-        elif kind == "paper" and venue and venue.lower() not in ("arxiv", "arxiv.org", "corr"):
-            entry_type = "article"
-        else:
-            entry_type = "misc"
-        fields: list[tuple[str, str]] = [("title", _s(d.get("title")) or str(node))]
-        authors = _authors(d.get("authors"))
-        if authors:
-            # a literal " and " inside one name would split it: brace-protect such names
-            fields.append(("author", " and ".join(a.replace(" and ", " {and} ") for a in authors)))
-        year = _year(d.get("year"))
-        if year:
-            fields.append(("year", str(year)))
-        if venue:
-            fields.append(({"article": "journal", "book": "publisher"}.get(entry_type, "howpublished"), venue))
-        links = dict(paper_links(d))
-        doi = _s(d.get("doi"))
-        if "DOI" in links:
-            fields.append(("doi", doi.strip()))
-        if "arXiv" in links:
-            fields.append(("eprint", links["arXiv"].rsplit("/abs/", 1)[1]))
-            fields.append(("archiveprefix", "arXiv"))
-        url = links.get("Link") or links.get("arXiv") or links.get("Semantic Scholar")
-        if url:
-            fields.append(("url", url))
-        escaped = []
-        for name, value in fields:
-            text = " ".join(value.split())  # newlines and U+2028 inside a field confuse some readers
-            if name == "author":
-                text = bibtex_escape(text).replace(r"\{and\}", "{and}")
-            elif name not in ("url", "doi"):
-                text = bibtex_escape(text)
-            else:
-                text = text.replace("{", "%7B").replace("}", "%7D")
-            escaped.append(Field(name, "{" + text + "}"))
-        lib.add(Entry(entry_type, keys[node], escaped))
-    return write_string(lib, unparse_stack=[])
-
-
-# ---------------------------------------------------------------------------------------------- RIS
-
-
-def _ris(G: nx.DiGraph) -> str:
-    out: list[str] = []
-    keys = citation_keys(G)
-
-    def line(tag: str, value: Any) -> None:
-        text = " ".join(_s(value).split())
-        if text:
-            out.append(f"{tag}  - {text}")
-
-    for node, d in G.nodes(data=True):
-        kind = _s(d.get("kind")) or "paper"
-        venue = _s(d.get("venue"))
-        ty = "BOOK" if kind == "book" else "JOUR" if kind == "paper" and venue else "BLOG" if kind == "blog" else "GEN"
-        out.append(f"TY  - {ty}")
-        line("ID", keys[node])
-        line("TI", d.get("title") or node)
-        for author in _authors(d.get("authors")):
-            line("AU", author)
-        line("PY", _year(d.get("year")))
-        line("JO" if ty == "JOUR" else "T2", venue)
-        line("AB", d.get("abstract"))
-        links = dict(paper_links(d))
-        if "DOI" in links:
-            line("DO", d.get("doi"))
-        for label in ("Link", "arXiv", "DOI", "Semantic Scholar"):
-            if label in links:
-                line("UR", links[label])
-                break
-        if "arXiv" in links:
-            line("N1", "arXiv:" + links["arXiv"].rsplit("/abs/", 1)[1])
-        for name, score in lineage_pairs(d.get("lineages")):
-            line("KW", f"lineage:{name}:{score:g}")
-        out.append("ER  - ")
-        out.append("")
-    return "\n".join(out)
-
-
-# ---------------------------------------------------------------------------------------------- CSV
-
-
-def _csv(G: nx.DiGraph) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(CSV_COLUMNS)
-    for node, d in G.nodes(data=True):
-        cc = d.get("citation_count")
-        writer.writerow([
-            str(node), _cell(_s(d.get("title"))), _cell("; ".join(_authors(d.get("authors")))),
-            _s(_year(d.get("year"))), _cell(_s(d.get("venue"))), _s(d.get("arxiv_id")), _s(d.get("doi")),
-            str(cc) if isinstance(cc, int) and not isinstance(cc, bool) else "", _s(d.get("role")),
-            str(bool(d.get("is_seed"))), _s(d.get("alias")), _lineage_text(d.get("lineages")),
-            G.in_degree(node), G.out_degree(node),
-        ])
-    return buf.getvalue()
-
-
-def _cell(text: str) -> str:
-    """Neutralise spreadsheet formulas (CSV injection): a text cell starting with ``= + - @`` or a
-    control character gets a leading apostrophe, which Excel and LibreOffice show as plain text.
-
-    >>> _cell("=1+1"), _cell("Deep learning"), _cell("")
-    ("'=1+1", 'Deep learning', '')
-    """
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
