@@ -45,7 +45,9 @@ def fake() -> FakeS2:
     edges = [e for e in snap.edges if e.citing in keys or e.cited in keys]
     nodes = {k for e in edges for k in (e.citing, e.cited)} | keys
     papers = [snap.papers[k] for k in nodes if k in snap.papers]
-    with FakeS2.from_models([*papers, *NEW, *NEW_REFS, *NEW_CITING, OUTSIDE], [*edges, *NEW_EDGES]) as f:
+    outside_cites_ppo = Citation(OUTSIDE.key, "arxiv:1707.06347")  # PPO: cited by the seeds, not a seed
+    with FakeS2.from_models([*papers, *NEW, *NEW_REFS, *NEW_CITING, OUTSIDE],
+                            [*edges, *NEW_EDGES, outside_cites_ppo]) as f:
         yield f
 
 
@@ -75,6 +77,15 @@ def test_show_a_doi_outside_the_catalogue_cold_then_warm(fake: FakeS2, env: Path
     code, out, _ = run("show", "DOI:10.9999/outside.2026", "--format", "json")
     assert code == 0 and json.loads(out)["doi"] == "10.9999/outside.2026"
     assert fake.counts["total"] == 0  # warm: the cache
+
+
+def test_a_path_to_a_paper_far_from_every_seed(fake: FakeS2, env: Path) -> None:
+    code, out, err = run("path", "kto", "DOI:10.9999/outside.2026", "--lineage", LINEAGE, "--format", "json")
+    assert code == 0, err
+    steps = [r["title"] for r in json.loads(out)]
+    assert steps[-1] == "A paper far from every seed" and len(steps) >= 3  # kto -> ppo <- outside
+    assert "outside the lineage graph" in err
+    assert fake.counts["batch"] == 1 and fake.counts["references"] + fake.counts["citations"] == 2 + 7
 
 
 def test_show_of_a_seed_costs_nothing_and_references_only_when_asked(fake: FakeS2, env: Path) -> None:

@@ -143,9 +143,37 @@ class Questions:
 
         names, _ = self._scope(None, lineages)
         G = self.analysis_graph(names)
-        p = citation_path(G, self.resolve(paper_a, G), self.resolve(paper_b, G))
+        ends, notes = [], []
+        for ref in (paper_a, paper_b):
+            try:
+                ends.append(self.resolve(ref, G))
+            except UnknownPaperError:  # a paper outside the graph: its record and lists join a copy of it
+                G, key = self._with_paper(G, ref)
+                ends.append(key)
+                notes.append(f"{display_name(G, key)} is outside the lineage graph: its reference and citation "
+                             "lists were added to find the path")
+        p = citation_path(G, ends[0], ends[1])
         rows = [_paper_row(G, k, step=i) for i, k in enumerate(p)]
-        return Answer("path", rows, [], f"citation path ({p.direction}: each cites or is cited by the next)")
+        return Answer("path", rows, notes, f"citation path ({p.direction}: each cites or is cited by the next)")
+
+    def _with_paper(self: Engine, G: nx.DiGraph, ref: str) -> tuple[nx.DiGraph, str]:
+        """A copy of ``G`` with one more paper (any id Semantic Scholar knows) and its lists."""
+        from graph.build.contract import add_paper
+        from graph.store.stores import paper_lists
+
+        rec = self.paper(ref)
+        with self.stores() as chain:
+            lists = paper_lists(chain, rec)
+        H = G.copy()
+        add_paper(H, rec)
+        for pairs in lists.values():
+            for other, c in pairs:
+                if other.paper_id not in H:
+                    add_paper(H, other)
+                if c.citing != c.cited:
+                    H.add_edge(c.citing, c.cited, source=c.source, fetched_at=c.fetched_at, is_influential=None,
+                               match="s2")
+        return H, rec.paper_id
 
     def show(self: Engine, ref: str, *, lineages: Sequence[str] | None = None,
              with_references: bool = False) -> Answer:
