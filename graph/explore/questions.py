@@ -11,19 +11,19 @@ import networkx as nx
 
 from graph.build.meta import GraphMeta
 from graph.core.errors import UnknownPaperError
-from graph.explore.records import Answer, _by_year, _paper_row, _ranked, display_name
+from graph.explore.core import EngineCore
+from graph.explore.records import Answer, _by_year, _paper_row, _ranked, _yaml_key, display_name
 
 if TYPE_CHECKING:
     from graph.core.models import Paper
-    from graph.explore.engine import Engine
 
 __all__ = ["Questions"]
 
 
-class Questions:
+class Questions(EngineCore):
     """The analysis methods of :class:`graph.explore.engine.Engine`; each returns an :class:`Answer`."""
 
-    def ancestors(self: Engine, lineage: str | None = None, *, top: int = 20, method: str = "ours",
+    def ancestors(self, lineage: str | None = None, *, top: int = 20, method: str = "ours",
                   lineages: Sequence[str] | None = None) -> Answer:
         """Missing ancestors of ``lineage`` (or of every seed in scope), ranked and explained."""
         names, one = self._scope(lineage, lineages)
@@ -38,7 +38,7 @@ class Questions:
 
         return self._memo(("ancestors", names, one, top, method), make)
 
-    def frontier(self: Engine, lineage: str | None = None, *, since: int | None = None, top: int = 20,
+    def frontier(self, lineage: str | None = None, *, since: int | None = None, top: int = 20,
                  lineages: Sequence[str] | None = None) -> Answer:
         """Later papers that extend ``lineage`` (or the seeds in scope)."""
         names, one = self._scope(lineage, lineages)
@@ -56,7 +56,7 @@ class Questions:
 
         return self._memo(("frontier", names, one, since, top), make)
 
-    def check(self: Engine, lineage: str | None = None, *, lineages: Sequence[str] | None = None) -> Answer:
+    def check(self, lineage: str | None = None, *, lineages: Sequence[str] | None = None) -> Answer:
         """Chain check of every declared arrow of ``lineage`` (or of every lineage in scope, or all)."""
         names, one = self._scope(lineage, lineages)
         todo = [one] if one else list(names or self.catalogue.lineages)
@@ -91,7 +91,7 @@ class Questions:
 
         return self._memo(("check", names, one), make)
 
-    def mainpath(self: Engine, lineage: str, *, weight: str = "spc", key_routes: int = 1) -> Answer:
+    def mainpath(self, lineage: str, *, weight: str = "spc", key_routes: int = 1) -> Answer:
         """The main path(s) of ``lineage``'s citation DAG (``graph.analyse.mainpath``), old to new."""
         names, one = self._scope(lineage, None)
         assert one is not None
@@ -115,7 +115,7 @@ class Questions:
 
         return self._memo(("mainpath", names, one, weight, key_routes), make)
 
-    def evaluate_loo(self: Engine, lineage: str | None = None) -> dict[str, Any]:
+    def evaluate_loo(self, lineage: str | None = None) -> dict[str, Any]:
         """Leave-one-out over the seeds of ``lineage`` (or all) on the analysis graph: ours vs Top Cited."""
         from graph.analyse.analysis import evaluate_ancestors
 
@@ -123,7 +123,7 @@ class Questions:
         res = evaluate_ancestors(self.analysis_graph(names), lineage=one)
         return {"cases": res["cases"], "ours": res["ours"], "baseline": res["baseline"]}
 
-    def order(self: Engine, lineage: str) -> Answer:
+    def order(self, lineage: str) -> Answer:
         """A reading order for ``lineage``: its top missing ancestors, then its seeds, cited before citing."""
         names, one = self._scope(lineage, None)
         assert one is not None
@@ -137,7 +137,7 @@ class Questions:
 
         return self._memo(("order", names, one), make)
 
-    def path(self: Engine, paper_a: str, paper_b: str, *, lineages: Sequence[str] | None = None) -> Answer:
+    def path(self, paper_a: str, paper_b: str, *, lineages: Sequence[str] | None = None) -> Answer:
         """A citation path between two papers, in either direction."""
         from graph.analyse.analysis import citation_path
 
@@ -156,7 +156,7 @@ class Questions:
         rows = [_paper_row(G, k, step=i) for i, k in enumerate(p)]
         return Answer("path", rows, notes, f"citation path ({p.direction}: each cites or is cited by the next)")
 
-    def _with_paper(self: Engine, G: nx.DiGraph, ref: str) -> tuple[nx.DiGraph, str]:
+    def _with_paper(self, G: nx.DiGraph, ref: str) -> tuple[nx.DiGraph, str]:
         """A copy of ``G`` with one more paper (any id Semantic Scholar knows) and its lists."""
         from graph.build.contract import add_paper
         from graph.store.stores import paper_lists
@@ -175,7 +175,7 @@ class Questions:
                                match="s2")
         return H, rec.paper_id
 
-    def show(self: Engine, ref: str, *, lineages: Sequence[str] | None = None,
+    def show(self, ref: str, *, lineages: Sequence[str] | None = None,
              with_references: bool = False) -> Answer:
         """One paper: metadata, ids, lineages, completeness, its references and citations in the graph.
 
@@ -213,7 +213,7 @@ class Questions:
                 d[direction] = [p.title or p.paper_id for p, _ in pairs]
         return Answer("show", [d], notes, f"paper {d.get('alias') or d.get('title') or d['paper_id']}")
 
-    def record_details(self: Engine, p: Paper) -> dict[str, Any]:
+    def record_details(self, p: Paper) -> dict[str, Any]:
         """The details of a paper outside every graph: its record, no lineage, no in-graph neighbours."""
         from graph.present.render import paper_links
 
@@ -222,7 +222,7 @@ class Questions:
         d["links"] = paper_links(d)
         return d
 
-    def details(self: Engine, G: nx.DiGraph, key: str) -> dict[str, Any]:
+    def details(self, G: nx.DiGraph, key: str) -> dict[str, Any]:
         """The details of one node: a copy of its attributes, arXiv abstract/authors added from the cache
         (or arXiv when online), plus its in-graph reference and citation counts. ``G`` is not modified."""
         d = dict(G.nodes[key])
@@ -248,6 +248,29 @@ class Questions:
 
 
 
+
+    def chain(self, lineage: str) -> tuple[list[list[str]], bool]:
+        """The spine of ``lineage``: its declared stages as node keys, or, for a list without declared stages
+        (a BibTeX file, an id list, an upload), the seeds in main-path order. Returns (stages, suggested)."""
+        names, one = self._scope(lineage, None)
+        assert one is not None
+        G = self.analysis_graph(names)
+        stages = [list(s) for s in GraphMeta.of(G).lineages.get(one, []) if s]
+        if self.catalogue.get_lineage(one).declared and len(stages) > 1:
+            return stages, False
+        seeds = set(GraphMeta.of(G).lineage_keys(one))
+        on_path = [k for k in self.mainpath(one).paper_keys() if k in seeds]
+        if len(on_path) < 2:
+            by_year = sorted(seeds & set(G), key=lambda k: (G.nodes[k].get("year") or 0, k))
+            on_path = by_year
+        return [[k] for k in on_path], True
+
+    def suggested_yaml(self, lineage: str) -> str:
+        """The suggested chain of a list without declared stages, as a ``lineages:`` YAML snippet."""
+        stages, _ = self.chain(lineage)
+        G = self.analysis_graph(self.lineage_names([lineage]))
+        names = [display_name(G, s[0]) for s in stages]
+        return "lineages:\n  " + _yaml_key(lineage) + ": [" + ", ".join(f"[{_yaml_key(n)}]" for n in names) + "]\n"
 
 def _record(G: nx.DiGraph, key: str) -> Paper:
     """A node's ids and title as a Paper record (to ask a store for its lists)."""
