@@ -13,6 +13,8 @@ from typing import Any
 
 from graph.core.errors import *  # noqa: F403
 from graph.core.errors import __all__ as _errors_all
+from graph.core.identity import *  # noqa: F403
+from graph.core.identity import __all__ as _identity_all
 from graph.core.ids import *  # noqa: F403
 from graph.core.ids import __all__ as _ids_all
 from graph.core.models import *  # noqa: F403
@@ -41,7 +43,7 @@ _LAZY: dict[str, tuple[str, ...]] = {
 }
 _WHERE = {name: mod for mod, names in _LAZY.items() for name in names}
 
-__all__ = [*_errors_all, *_ids_all, *_models_all, *_settings_all, *_WHERE]
+__all__ = [*_errors_all, *_ids_all, *_identity_all, *_models_all, *_settings_all, *_WHERE]
 
 
 def __getattr__(name: str) -> Any:

@@ -38,21 +38,17 @@ from pathlib import Path
 from typing import Any
 
 from graph.core.errors import BadIdError
-from graph.core.ids import (
+from graph.core.identity import (
     UnionFind,
     candidate_pairs,
-    doi_problem,
     is_access_note,
     is_generic_title,
     is_junk_title,
-    normalize_arxiv,
-    normalize_doi,
-    normalize_title,
-    paper_key,
     same_work,
     surname,
     titles_agree,
 )
+from graph.core.ids import doi_problem, normalize_arxiv, normalize_doi, normalize_title, paper_key
 from graph.core.models import Citation, Paper
 from graph.store.snapshot import Snapshot, suspected_duplicates, write_snapshot
 
@@ -154,7 +150,7 @@ def check_id_titles(prim: list[Rec], refs: list[tuple[int, Rec]], rejected: Coun
     """Refuse to merge on an id when the titles printed with it disagree (a misprinted id).
 
     The id's title is its primary file's title when a seed / citing file holds it, else the title most
-    records with that id agree with (:func:`graph.core.ids.titles_agree`; ties go to the first seen).
+    records with that id agree with (:func:`graph.core.identity.titles_agree`; ties go to the first seen).
     A reference whose title disagrees and names a work that other records print *without* this id
     loses the id and follows its title (GPT-1 printed with arXiv 1704.01444, which is "Learning to
     generate reviews and discovering sentiment"); counted in ``rejected`` (``arxiv_title_conflict`` /
@@ -201,7 +197,7 @@ def check_id_titles(prim: list[Rec], refs: list[tuple[int, Rec]], rejected: Coun
 
 def merge_variants(comp_recs: dict[str, list[Rec]], uf: UnionFind) -> Counter[str]:
     """Unite components that are one work printed differently (title variants, typos, preprint vs
-    published): :func:`graph.core.ids.same_work` on (normalised title, year, first-author surname).
+    published): :func:`graph.core.identity.same_work` on (normalised title, year, first-author surname).
     The union-find guards still hold (two arXiv ids, two raw files). Returns merge counts."""
     entries: list[tuple[str, int | None, str]] = []
     roots: list[str] = []

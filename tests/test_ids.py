@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from graph.core.ids import (
+from graph.core.identity import (
     UnionFind,
-    doi_problem,
     find_duplicates,
     is_access_note,
     is_generic_title,
     is_junk_title,
-    normalize_doi,
-    normalize_title,
     same_work,
     same_work_title,
     surname,
     titles_agree,
 )
+from graph.core.ids import doi_problem, normalize_doi, normalize_title
 
 
 @pytest.mark.parametrize("doi", ["10.18653/v1/", "10.1214/aoms/", "10.1016/j", "10.1109/ICDM", "10.5281/zenodo",

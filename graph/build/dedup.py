@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import networkx as nx
 
-from graph.core.ids import UnionFind, normalize_title
+from graph.core.identity import UnionFind
+from graph.core.ids import normalize_title
 
 __all__ = ["merge_duplicates", "prune"]
 

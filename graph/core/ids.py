@@ -16,50 +16,18 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from graph.core.errors import BadIdError
 
-if TYPE_CHECKING:
-    from graph.core.identity import (
-        UnionFind,
-        candidate_pairs,
-        find_duplicates,
-        is_access_note,
-        is_generic_title,
-        is_junk_title,
-        same_work,
-        same_work_title,
-        surname,
-        title_digits,
-        titles_agree,
-    )
-
 __all__ = [
     "PaperRef",
-    "UnionFind",
-    "candidate_pairs",
     "doi_problem",
-    "find_duplicates",
-    "is_access_note",
-    "is_generic_title",
-    "is_junk_title",
     "normalize_arxiv",
     "normalize_doi",
     "normalize_title",
     "paper_key",
     "parse_paper_ref",
-    "same_work",
-    "same_work_title",
-    "surname",
-    "title_digits",
-    "titles_agree",
 ]
-
-#: Names defined in :mod:`graph.core.identity` and re-exported here (loaded on first use, because
-#: that module imports :func:`normalize_title` from this one).
-_IDENTITY = frozenset({"UnionFind", "candidate_pairs", "find_duplicates", "is_access_note", "is_generic_title",
-                       "is_junk_title", "same_work", "same_work_title", "surname", "title_digits", "titles_agree"})
 
 _NEW_ARXIV = re.compile(r"^(\d{4})\.(\d{4,5})(v\d+)?$")
 _OLD_ARXIV = re.compile(r"^([a-z\-]+(?:\.[A-Z]{2})?)/(\d{7})(v\d+)?$")
@@ -176,18 +144,6 @@ class PaperRef:
     s2_id: str | None = None
     corpus_id: str | None = None
 
-    def s2_query_id(self) -> str:
-        """The id form Semantic Scholar's Graph API accepts for this reference."""
-        if self.arxiv_id:
-            return f"ARXIV:{self.arxiv_id}"
-        if self.doi:
-            return f"DOI:{self.doi}"
-        if self.corpus_id:
-            return f"CorpusId:{self.corpus_id}"
-        if self.s2_id:
-            return self.s2_id
-        raise ValueError("an alias has no Semantic Scholar id form")
-
     def key(self) -> str | None:
         """The node key when it can be known without a lookup."""
         if self.arxiv_id or self.doi:
@@ -276,15 +232,3 @@ def doi_problem(doi: str) -> str | None:
         return "bad arXiv DOI"
     return None
 
-
-def __getattr__(name: str) -> Any:
-    """Re-export the identity rules of :mod:`graph.core.identity` (imported on first use)."""
-    if name in _IDENTITY:
-        from graph.core import identity
-
-        return getattr(identity, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_IDENTITY})

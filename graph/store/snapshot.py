@@ -42,7 +42,8 @@ from typing import Any
 
 from graph.core.errors import BadIdError, LineageError
 from graph.core.gcpause import gc_paused
-from graph.core.ids import find_duplicates, normalize_arxiv, normalize_doi, normalize_title, surname
+from graph.core.identity import find_duplicates, surname
+from graph.core.ids import normalize_arxiv, normalize_doi, normalize_title
 from graph.core.models import Citation, Paper
 
 __all__ = [
