@@ -33,13 +33,13 @@ from graph.analyse.search_paths import (
     Edge,
     Weight,
     check_weight,
-    gc_paused,
     paper_date,
     path_counts,
     prepare_flow,
     search_path_counts,
 )
 from graph.core.errors import LineageError
+from graph.core.gcpause import gc_paused
 
 __all__ = [
     "WEIGHTS",

@@ -28,12 +28,10 @@ joined by a path through it (SPNP). Counts are exact Python integers.
 
 from __future__ import annotations
 
-import gc
 import logging
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -41,6 +39,7 @@ import networkx as nx
 
 from graph.build.lineage import lineage_seeds
 from graph.core.errors import LineageError, UnknownPaperError
+from graph.core.gcpause import gc_paused
 
 __all__ = [
     "WEIGHTS",
@@ -48,7 +47,6 @@ __all__ = [
     "Flow",
     "Weight",
     "check_weight",
-    "gc_paused",
     "paper_date",
     "path_counts",
     "prepare_flow",
@@ -78,18 +76,6 @@ class Flow:
     succ: list[list[int]]  # succ[i]: papers citing i (flow successors)
     order: list[int]  # topological order, old -> new
     dropped: list[Edge]
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC: it would rescan the (large) graph again and again while we allocate lists."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
