@@ -7,13 +7,15 @@ measured in the same run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -87,3 +89,36 @@ def header(name: str, argv: Sequence[str] | None = None) -> str:
 
 def met(ok: bool) -> str:
     return "met" if ok else "MISSED"
+
+
+@contextlib.contextmanager
+def worktree(rev: str) -> Iterator[Path]:
+    """A temporary ``git worktree`` of this repository at ``rev`` (removed afterwards), to run an older
+    version's code in a subprocess with ``PYTHONPATH=<tree>`` (see :func:`tree_env`)."""
+    import tempfile
+
+    parent = Path(tempfile.mkdtemp(prefix="bench-tree-"))
+    path = parent / rev
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(path), rev], check=True,
+                   capture_output=True, text=True)
+    try:
+        yield path
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(path)], check=False,
+                       capture_output=True, text=True)
+        shutil.rmtree(parent, ignore_errors=True)
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "prune"], check=False, capture_output=True)
+
+
+def tree_env(tree: Path, **extra: str | None) -> dict[str, str]:
+    """The environment of a subprocess running ``tree``'s code: ``PYTHONPATH=tree`` (ahead of the editable
+    install of this checkout), our ``LINEAGE_*`` / ``S2_*`` variables removed, then ``extra`` (None unsets)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("LINEAGE_", "S2_", "ARXIV_")) and k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(tree)
+    for k, v in extra.items():
+        if v is None:
+            env.pop(k, None)
+        else:
+            env[k] = v
+    return env

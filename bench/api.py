@@ -1,14 +1,31 @@
-"""API efficiency: our batched expansion vs the per-paper strategy, against a rate-limited fake S2.
+"""API efficiency: what each online command fetches, and our batched expansion vs the per-paper strategy.
 
-The fake Semantic Scholar server (``tests/fakes/s2_server.py``) serves every paper and edge of the
-embedded snapshot, answers 429 + ``Retry-After`` past ``--rate`` requests a second and waits
-``--latency`` before each answer. Both strategies expand every seed of the catalogue one hop in
-both directions (references and citations) and run under the same client-side rate limit
-(``S2Source`` paces at ``--rate``).
+One fake Semantic Scholar server (``tests/fakes/s2_server.py``) serves every paper and edge of the
+embedded snapshot plus five papers no snapshot holds (with their references and citing papers) and
+one paper far from every seed. It answers 429 + ``Retry-After`` past ``--rate`` requests a second and
+waits ``--latency`` before each answer; every request is counted at the server.
 
-- **ours**: ``build_graph(catalogue, depth=1, direction="both", offline=False, settings=Settings(
-  s2_api_url=fake.url, rate_per_s=rate, cache_dir=<fresh tmp>), snapshot=<tests/data/empty_snapshot>)``
-  (every fact comes from the server), then the same call again on the warm cache.
+**Scoped commands** (issue 14). Each row is the real CLI, ``python -m graph.cli ...``, in a fresh
+process (what a user runs: one network check per process, the embedded snapshot, the settings read
+from the environment: ``S2_API_URL`` = the fake, ``LINEAGE_RATE`` = ``--rate``, a fresh
+``LINEAGE_CACHE_DIR`` for "cold", the same one again for "warm"). The same commands run, in the same
+run and against the same server, with the code of ``--old`` (default 5e1c0be, the last commit
+before the engine and the scoped fetching) from a temporary ``git worktree`` with its own
+``PYTHONPATH``; ``--no-old`` skips that.
+
+- ``show dpo`` (a seed), ``show dpo --with-references``;
+- ``show DOI:10.9999/outside.2026`` (a paper in no catalogue and no snapshot): target <= 2 cold, 0 warm;
+- ``ancestors --lineage preference-optimization``: only that lineage's seeds' missing or stale lists;
+- ``expand --seeds five.txt --depth 1 --direction both`` (five papers absent from the snapshot): target
+  <= 1.1x the theoretical minimum 1 batch + 5 reference lists + 5 citation lists = 11.
+
+**Whole-catalogue expansion** (as before). Both strategies expand every seed of the catalogue one hop
+in both directions (references and citations) under the same client-side rate limit (``S2Source``
+paces at ``--rate``).
+
+- **ours**: ``Engine(catalogue, settings=Settings(s2_api_url=fake.url, rate_per_s=rate,
+  cache_dir=<fresh tmp>), offline=False, snapshot=<tests/data/empty_snapshot>).graph(GraphSpec(depth=1,
+  direction="both"))`` (every fact comes from the server), then the same on the warm cache.
   (Title-only seeds are matched by the fake from an exact normalised-title index, not its difflib
   scan of every title, which costs seconds of server CPU per call; both strategies send them.)
 - **per-paper** (litstudy / Local Citation Network's per-paper mode): for each seed ``GET /paper/{id}``
@@ -25,8 +42,9 @@ plus the ``Retry-After`` waits it received; ``excess = wall - floor`` is time th
 floor (client CPU, SQLite, server work), and the table shows how much of the wall time was spent
 sleeping in the limiter and in retries.
 
-    python bench/api.py            # rate 20/s, latency 20 ms, 3 runs of ours, 1 of per-paper
-    python bench/api.py --quick    # 3 lineages, 1 run each
+    python bench/api.py            # rate 20/s, latency 20 ms, 3 runs of ours, 1 of per-paper, old code too
+    python bench/api.py --quick    # whole catalogue: 3 lineages, 1 run each
+    python bench/api.py --scoped-only --no-old
 """
 
 from __future__ import annotations
@@ -35,7 +53,10 @@ import argparse
 import contextlib
 import logging
 import math
+import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -44,18 +65,39 @@ from typing import Any
 
 import _common as C  # puts the repo on sys.path
 
-from graph.build.expand import build_graph, select_seeds
+from graph.build.expand import select_seeds
 from graph.catalogue.load import load_catalogue
 from graph.core.errors import NotFoundError
 from graph.core.ids import normalize_title
+from graph.core.models import Citation, Paper
 from graph.core.settings import Settings
+from graph.explore import Engine
+from graph.explore.records import GraphSpec
 from graph.sources import s2 as s2mod
 from graph.sources.s2 import S2Source
 from graph.store.snapshot import load_snapshot
+from graph.store.stores import forget_pings
 from tests.fakes.s2_server import FakeS2
 
 EMPTY_SNAPSHOT = C.ROOT / "tests" / "data" / "empty_snapshot"
 QUICK_LINEAGES = ["preference-optimization", "user-sequence-modeling", "attention"]
+LINEAGE = "preference-optimization"
+OLD_REV = "5e1c0be"
+
+#: Five papers no snapshot holds (arXiv ids of a month that has not happened), each citing two older
+#: papers of their own and cited by one; and one paper far from every seed (tests/test_online_scope.py).
+NEW = [Paper(f"arxiv:2612.0000{i}", title=f"A future paper number {i}", year=2026, arxiv_id=f"2612.0000{i}")
+       for i in range(1, 6)]
+NEW_REFS = [Paper(f"arxiv:2611.0100{i}", title=f"An older future paper {i}", year=2026, arxiv_id=f"2611.0100{i}")
+            for i in range(1, 6)]
+NEW_CITING = [Paper(f"arxiv:2612.0900{i}", title=f"A citing future paper {i}", year=2026,
+                    arxiv_id=f"2612.0900{i}") for i in range(1, 6)]
+NEW_EDGES = [Citation(p.key, r.key) for p in NEW for r in NEW_REFS[:2]] + [
+    Citation(c.key, p.key) for c, p in zip(NEW_CITING, NEW, strict=True)]
+OUTSIDE = Paper("doi:10.9999/outside.2026", title="A paper far from every seed", year=2025,
+                doi="10.9999/outside.2026")
+FIVE_MINIMUM = 1 + 5 + 5
+"""One batch call resolves the five; then one reference list and one citation list each (one page)."""
 
 
 class SleepMeter:
@@ -100,7 +142,8 @@ class SleepMeter:
 
 def make_fake(rate: float, latency: float, retry_after: float) -> FakeS2:
     snap = load_snapshot()
-    fake = FakeS2.from_models(snap.papers.values(), snap.edges)
+    fake = FakeS2.from_models([*snap.papers.values(), *NEW, *NEW_REFS, *NEW_CITING, OUTSIDE],
+                              [*snap.edges, *NEW_EDGES])
     # The fake's /paper/search/match scores every stored title with difflib (~12,800 here): seconds
     # of server CPU per call, more on a loaded machine. Both strategies send the same title matches,
     # so the bench answers them from an index of normalised titles (exact match) instead.
@@ -158,18 +201,21 @@ def theoretical_minimum(fake: FakeS2, seeds: list[Any]) -> dict[str, int]:
 
 def run_ours(fake: FakeS2, catalogue: Any, lineages: list[str] | None, rate: float, cache_dir: Path,
              ) -> dict[str, Any]:
+    """The whole catalogue (or ``lineages``), depth 1 both ways, through the engine, from the server only."""
     settings = Settings(s2_api_url=fake.url, rate_per_s=rate, cache_dir=cache_dir)
     empty = load_snapshot(EMPTY_SNAPSHOT)
     reset_counts(fake)
+    forget_pings()  # each run is a new process as far as the network check goes
     with SleepMeter() as meter:
         t0 = time.perf_counter()
-        G = build_graph(catalogue, lineages=lineages, depth=1, direction="both", offline=False,
-                        settings=settings, snapshot=empty)
+        engine = Engine(catalogue, settings=settings, offline=False, snapshot=empty)
+        G = engine.graph(GraphSpec(lineages=tuple(lineages or ()), depth=1, direction="both"))
         wall = time.perf_counter() - t0
-    return {"wall": wall, "requests": fake.counts["total"], "client_requests": G.graph["requests"],
+    meta = engine.meta(G)
+    return {"wall": wall, "requests": fake.counts["total"], "client_requests": meta.requests,
             "throttled": _throttled(fake), "nodes": G.number_of_nodes(), "edges": G.number_of_edges(),
             "limiter_s": meter.limiter_s, "retry_s": meter.retry_s, "kinds": dict(fake.counts),
-            "built_from": G.graph["built_from"]}
+            "built_from": meta.built_from}
 
 
 def _throttled(fake: FakeS2) -> int:
@@ -211,6 +257,160 @@ def run_per_paper(fake: FakeS2, catalogue: Any, lineages: list[str] | None, rate
             "retry_s": meter.retry_s, "kinds": dict(fake.counts)}
 
 
+# ------------------------------------------------------------------------------ scoped commands
+def scoped_commands(five: Path) -> list[dict[str, Any]]:
+    """The CLI commands of issue 14 (``old``: whether the code before the engine has the command)."""
+    return [
+        {"name": "show dpo (a seed)", "args": ["show", "dpo", "--format", "json"], "old": True,
+         "target": (1, 0)},
+        {"name": "show dpo --with-references", "args": ["show", "dpo", "--format", "json", "--with-references"],
+         "old": False, "target": (3, 0)},
+        {"name": "show DOI:10.9999/outside.2026 (in no catalogue)",
+         "args": ["show", "DOI:10.9999/outside.2026", "--format", "json"], "old": True, "target": (2, 0)},
+        {"name": f"ancestors --lineage {LINEAGE}", "args": ["ancestors", "--lineage", LINEAGE, "--format", "json"],
+         "old": True, "target": None},
+        {"name": "expand --seeds five.txt --depth 1 --direction both (5 papers not in the snapshot)",
+         "args": ["expand", "--seeds", str(five), "--depth", "1", "--direction", "both"], "old": True,
+         "target": (math.floor(1.1 * FIVE_MINIMUM), 0)},
+    ]
+
+
+def fake_ids(fake: FakeS2, seeds: list[Any]) -> set[str]:
+    """The server's paper ids of ``seeds`` (by id, else by exact title)."""
+    out: set[str] = set()
+    for s in seeds:
+        pid = next((p for q in s.s2_query_ids() if not q.startswith("TITLE:") and (p := fake.resolve(q))), None)
+        if pid is None and s.title:
+            status, body = fake.handle_match({"query": s.title}, ["paperId"])
+            pid = body["data"][0]["paperId"] if status == 200 else None
+        if pid:
+            out.add(pid)
+    return out
+
+
+LIST_PATH = re.compile(r"^/paper/(.+)/(references|citations)$")
+
+
+def lists_outside(fake: FakeS2, log: list[tuple[str, str, dict[str, str]]], scope: set[str]) -> tuple[int, int]:
+    """(lists fetched, of which outside ``scope``): reference/citation list requests (pages count once)."""
+    from urllib.parse import unquote
+
+    seen: set[tuple[str, str]] = set()
+    for _, path, _ in log:
+        m = LIST_PATH.match(path)
+        if m:
+            seen.add((fake.resolve(unquote(m.group(1))) or m.group(1), m.group(2)))
+    return len(seen), sum(1 for pid, _ in seen if pid not in scope)
+
+
+def run_cli(fake: FakeS2, tree: Path, args: list[str], cache_dir: Path, rate: float) -> dict[str, Any]:
+    """``python -m graph.cli ARGS`` of ``tree`` in a fresh process against the fake; requests counted there."""
+    env = C.tree_env(tree, S2_API_URL=fake.url, LINEAGE_CACHE_DIR=str(cache_dir), LINEAGE_RATE=f"{rate:g}",
+                     ARXIV_API_URL="http://127.0.0.1:9/api/query", COLUMNS="200")
+    reset_counts(fake)
+    t0 = time.perf_counter()
+    r = subprocess.run([sys.executable, "-m", "graph.cli", *args], cwd=tree, env=env, capture_output=True,
+                       text=True, timeout=3600, check=False)
+    wall = time.perf_counter() - t0
+    with fake._lock:
+        counts, log = dict(fake.counts), list(fake.log)
+    plan = next((ln.strip() for ln in r.stderr.splitlines() if "will fetch" in ln or "nothing to fetch" in ln), "")
+    return {"code": r.returncode, "requests": counts.get("total", 0), "kinds": counts, "wall": wall, "log": log,
+            "stderr": r.stderr, "plan": plan}
+
+
+def startup(tree: Path) -> float:
+    """Seconds a fresh ``python -m graph.cli --help`` takes (the process start inside every row)."""
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "graph.cli", "--help"], cwd=tree, env=C.tree_env(tree),
+                       capture_output=True, check=False)
+        times.append(time.perf_counter() - t0)
+    return C.median(times)
+
+
+def run_scoped(fake: FakeS2, catalogue: Any, rate: float, tmp: Path, old: Path | None) -> dict[str, Any]:
+    five = tmp / "five.txt"
+    five.write_text("".join(f"arXiv:{p.arxiv_id}\n" for p in NEW), encoding="utf-8")
+    cat = catalogue
+    scopes = {
+        "show dpo": fake_ids(fake, [cat.seeds["dpo"]]),
+        "show DOI": {fake.resolve("DOI:10.9999/outside.2026") or ""},
+        "ancestors": fake_ids(fake, [cat.seeds[a] for a in cat.get_lineage(LINEAGE).aliases]),
+        "expand": {fake.resolve(f"ARXIV:{p.arxiv_id}") or "" for p in NEW},
+    }
+    out: dict[str, Any] = {"rows": [], "startup": {"new": startup(C.ROOT)}}
+    if old is not None:
+        out["startup"]["old"] = startup(old)
+    for i, cmd in enumerate(scoped_commands(five)):
+        scope = next(v for k, v in scopes.items() if cmd["name"].startswith(k))
+        row: dict[str, Any] = {"cmd": cmd}
+        for who, tree in (("new", C.ROOT), ("old", old)):
+            if tree is None or (who == "old" and not cmd["old"]):
+                continue
+            cache = tmp / f"scoped-{who}-{i}"
+            for phase in ("cold", "warm"):
+                r = run_cli(fake, tree, cmd["args"], cache, rate)
+                r["lists"], r["outside"] = lists_outside(fake, r["log"], scope)
+                row[f"{who}_{phase}"] = r
+                print(f"{who} {phase} {cmd['name']}: exit {r['code']}, {r['requests']} requests "
+                      f"({', '.join(f'{k} {v}' for k, v in sorted(r['kinds'].items()) if k != 'total')}), "
+                      f"{r['wall']:.1f} s; {r['plan']}", flush=True)
+                if r["code"] != 0:
+                    print("  stderr: " + r["stderr"].strip().replace("\n", "\n  ")[-1500:], flush=True)
+        out["rows"].append(row)
+    return out
+
+
+def scoped_tables(res: dict[str, Any], rate: float, old_rev: str | None) -> str:
+    def cell(r: dict[str, Any] | None) -> str:
+        if r is None:
+            return "—"
+        fail = "" if r["code"] == 0 else f" (exit {r['code']})"
+        return f"{r['requests']} req, {C.fmt_s(r['wall'])}{fail}"
+
+    rows, targets = [], []
+    for row in res["rows"]:
+        cmd, cold, warm = row["cmd"], row["new_cold"], row["new_warm"]
+        shown = " ".join(a if "/" not in a or a.startswith("DOI") else Path(a).name for a in cmd["args"])
+        rows.append([f"`lineage {shown}`",
+                     cell(cold), cell(warm), f"{cold['lists']} / {cold['outside']}",
+                     cell(row.get("old_cold")) if old_rev else "not run",
+                     cell(row.get("old_warm")) if old_rev else "not run",
+                     f"{row['old_cold']['lists']} / {row['old_cold']['outside']}" if row.get("old_cold") else "—",
+                     cold["plan"] or "—"])
+        name = cmd["name"]
+        if name.startswith("ancestors"):
+            ok = cold["outside"] == 0 and cold["lists"] > 0 and warm["requests"] == 0 and cold["code"] == 0
+            targets.append([f"`{name}` cold: only the lineage's seeds' missing or stale lists; warm 0",
+                            f"{cold['lists']} lists, {cold['outside']} outside the lineage's seeds "
+                            f"({cold['requests']} requests with the network check); warm {warm['requests']}",
+                            C.met(ok)])
+        elif name.startswith("expand"):
+            ratio = cold["requests"] / FIVE_MINIMUM
+            targets.append([f"5-paper list, depth 1 both, cold: ≤ 1.1× the minimum {FIVE_MINIMUM} "
+                            "(1 batch + 5 + 5)",
+                            f"{cold['requests']} requests = {ratio:.2f}× (with the network check; "
+                            f"{(cold['requests'] - 1) / FIVE_MINIMUM:.2f}× without); warm {warm['requests']}",
+                            C.met(ratio <= 1.1 and cold["code"] == 0)])
+        else:
+            cmax, wmax = cmd["target"]
+            ok = cold["requests"] <= cmax and warm["requests"] <= wmax and cold["code"] == warm["code"] == 0
+            targets.append([f"`{name}`: ≤ {cmax} cold, {wmax} warm",
+                            f"{cold['requests']} cold, {warm['requests']} warm", C.met(ok)])
+    st = res["startup"]
+    head = (f"every row: a fresh `python -m graph.cli …` process at {rate:g} requests/s; wall includes the process "
+            f"start (`--help` alone: {C.fmt_s(st['new'])} now"
+            + (f", {C.fmt_s(st['old'])} at {old_rev}" if "old" in st else "") + "); requests counted at the "
+            "fake server, the network check included; lists = reference/citation lists fetched / of them outside "
+            "the question's scope")
+    return head + "\n\n" + C.table(
+        ["command", "now, cold", "now, warm", "lists / outside scope", f"{old_rev or 'old'}, cold",
+         f"{old_rev or 'old'}, warm", "old lists / outside", "plan printed beforehand (now)"], rows) + "\n\n" + \
+        C.table(["target (issue 14)", "measured", "status"], targets)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="3 lineages, 1 run each")
@@ -220,6 +420,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--runs", type=int, default=None, help="runs of ours, cold and warm (default 3, quick 1)")
     ap.add_argument("--base-runs", type=int, default=1,
                     help="runs of the per-paper baseline (default 1: ~2,300 requests, rate-bound)")
+    ap.add_argument("--old", default=OLD_REV, help="the commit whose CLI runs the scoped commands beside ours")
+    ap.add_argument("--no-old", action="store_true", help="scoped commands: no run of the old code")
+    ap.add_argument("--scoped-only", action="store_true", help="only the scoped commands")
     args = ap.parse_args(argv)
     runs = args.runs or (1 if args.quick else 3)
     lineages = QUICK_LINEAGES if args.quick else None
@@ -238,6 +441,14 @@ def main(argv: list[str] | None = None) -> None:
 
     fake._admit = admit  # type: ignore[method-assign]
     try:
+        with contextlib.ExitStack() as stack:
+            old = None if args.no_old else stack.enter_context(C.worktree(args.old))
+            scoped = run_scoped(fake, catalogue, args.rate, tmp, old)
+        if args.scoped_only:
+            print()
+            print(C.header("api.py", argv if argv is not None else _argv()))
+            print(scoped_tables(scoped, args.rate, None if args.no_old else args.old))
+            return
         minimum = theoretical_minimum(fake, seeds)
         ours, warm, base = [], [], []
         for i in range(runs):
@@ -276,6 +487,11 @@ def main(argv: list[str] | None = None) -> None:
                  "", "", "", "", ""])
     print()
     print(C.header("api.py", argv if argv is not None else _argv()))
+    print()
+    print("Scoped commands (issue 14)")
+    print(scoped_tables(scoped, args.rate, None if args.no_old else args.old))
+    print()
+    print("Whole-catalogue expansion")
     print(f"seeds: {len(seeds)} ({minimum['resolved']} known to the server); rate {args.rate:g}/s "
           f"(client and server), latency {args.latency * 1000:.0f} ms, Retry-After {args.retry_after:g} s; "
           f"ours: medians of {runs} run(s); per-paper: median of {args.base_runs}")
