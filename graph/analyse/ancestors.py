@@ -389,14 +389,20 @@ def score_candidates(
     keys = set(ev.direct) | set(ev.cocite)
     if w["cites_seeds"]:
         keys |= set(ev.cites_seeds)
+    wd, wc, ws, sm = w["direct"], w["cocite"], w["cites_seeds"], w["smoothing"]
+    direct, cocite, cites = ev.direct, ev.cocite, ev.cites_seeds
+    pred_b = B._pred
     for c in keys:
-        v = (w["direct"] * ev.direct.get(c, 0.0) + w["cocite"] * ev.cocite.get(c, 0.0)
-             + w["cites_seeds"] * ev.cites_seeds.get(c, 0))
+        v = wd * direct.get(c, 0.0) + wc * cocite.get(c, 0.0) + ws * cites.get(c, 0)
         if v <= 0:
             continue
         if beta:
-            n_all = max(_indeg(B, c, ex) if c in B else 0, _indeg(G, c, ex), 1)
-            v /= (n_all + w["smoothing"]) ** beta
+            if ex:
+                n_all = max(_indeg(B, c, ex) if c in B else 0, _indeg(G, c, ex), 1)
+            else:
+                pb = pred_b.get(c)
+                n_all = max(len(pb) if pb is not None else 0, len(pred[c]), 1)
+            v /= (n_all + sm) ** beta
         out[c] = v
     return dict(out)
 
@@ -491,7 +497,7 @@ def rank_ancestors(
     scores = score_candidates(G, scope, method=method, background=background, weights=w, ev=ev)
     years = [y for s in scope if (y := G.nodes[s].get("year")) is not None]
     until = max(years) if years else None
-    nodes = G.nodes
+    nodes = G._node
     ranked = []
     for c, v in scores.items():
         if c in seeds:
