@@ -1,36 +1,53 @@
 """The Streamlit app in real Chromium: what only a browser shows.
 
 A real ``streamlit run app.py`` server (offline, fresh cache) is started once for the module; the
-tests read ``window.__lineage`` inside the graph iframe (set by ``graph/render.py`` once vis-network
-has drawn), compare it with the same view computed in-process, switch lineage through the URL, upload
-a seeds file whose titles are script-injection attempts, and download the HTML export.
+tests read ``window.__lineage`` inside the graph iframe (set by ``graph/present/render.py`` once
+vis-network has drawn) and compare it with the same view computed in-process by
+:class:`graph.explore.Engine`, switch lineage through the URL, upload seeds files (a BibTeX list, and a
+YAML file whose titles are script-injection attempts) and download the HTML export.
 
-Set ``LINEAGE_SCREENSHOTS=1`` to (re)write ``docs/screenshot-app.png`` and ``docs/screenshot-export.png``.
+The acceptance checks of the lineage view (issue 12) run *in the app*, in a 1500 × 1000 window at the
+initial zoom, for every shipped lineage and for an uploaded BibTeX list: 0 overlapping label/node
+boxes, 0 boxes outside the canvas, every seed labelled, declared stages ordered left to right where
+their years differ. The measuring script and the assertions are those of ``tests/test_browser_lineage.py``
+(which checks the exported HTML); here they run inside the app's graph iframe.
+
+Set ``LINEAGE_SCREENSHOTS=1`` to (re)write ``docs/img/app-*.png`` (1500 × 1000) and
+``docs/img/app-export.png``.
 """
 
 from __future__ import annotations
 
+import ast
+import itertools
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from graph.catalogue.load import load_catalogue
 from tests.browser import browser_page, require_browser
+from tests.test_browser_lineage import MEASURE, _overlap, assert_readable
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
 DOCS = ROOT / "docs"
+IMG = DOCS / "img"
+BIB = ROOT / "tests" / "data" / "seeds" / "user_list.bib"
 LINEAGE = "preference-optimization"
-MAX_NODES = 4000  # app.MAX_NODES (app.py runs its page on import, so it is not imported here)
+LINEAGES = list(load_catalogue(None).lineages)
+WINDOW = {"width": 1500, "height": 1000}
+SCREENSHOTS = bool(os.environ.get("LINEAGE_SCREENSHOTS"))
+SHOWN_IN_DOCS = ("preference-optimization", "user-sequence-modeling", "attention")  # docs/img/app-<name>.png
 XSS_SEEDS = """\
 papers:
   - {alias: dpo, arxiv: "2305.18290"}
@@ -39,6 +56,16 @@ papers:
 lineages:
   traps: [[dpo], [trap-img, trap-href]]
 """
+
+
+def _app_constant(name: str) -> float:
+    """A module-level number of ``app.py`` (read from its source: importing app.py runs the page)."""
+    for node in ast.parse(APP.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets) and node.value is not None:
+                return float(ast.literal_eval(node.value))
+    raise AssertionError(f"app.py defines no {name}")
 
 
 def _free_port() -> int:
@@ -84,19 +111,30 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-def _lineage_in_frames(page: Any, timeout_s: float = 30) -> dict[str, Any]:
-    """``window.__lineage`` of the graph iframe, once it has drawn (``stable``)."""
+_INFO = """() => { const L = window.__lineage;
+  return L && L.stable ? {nodes: L.nodes, edges: L.edges, stable: L.stable, mode: L.mode || null,
+                          seeds: L.seeds || []} : null; }"""
+
+
+def _graph_frame(page: Any, want: Callable[[dict[str, Any]], bool] | None = None,
+                 timeout_s: float = 60) -> tuple[Any, dict[str, Any]]:
+    """The graph iframe and its ``window.__lineage`` summary, once drawn (``stable``) and ``want(info)``."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         for frame in page.frames:
             try:
-                info = frame.evaluate("() => window.__lineage || null")
+                info = frame.evaluate(_INFO)
             except Exception:  # a frame navigating or detached: look again
                 continue
-            if info and info.get("stable"):
-                return dict(info)
+            if info and (want is None or want(info)):
+                return frame, dict(info)
         page.wait_for_timeout(200)
     raise AssertionError("no drawn graph iframe (window.__lineage.stable) within the timeout")
+
+
+def _lineage_in_frames(page: Any, timeout_s: float = 60) -> dict[str, Any]:
+    """``window.__lineage`` (nodes, edges, seeds…) of the graph iframe, once it has drawn."""
+    return _graph_frame(page, timeout_s=timeout_s)[1]
 
 
 def _wait_idle(page: Any) -> None:
@@ -106,16 +144,83 @@ def _wait_idle(page: Any) -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
 
 
-def _expected_nodes(lineage: str, cache_dir: Path) -> int:
-    from graph.analyse.select import ViewSpec, view
-    from graph.build.expand import build_graph
-    from graph.catalogue.load import load_catalogue
+def _engine(cache_dir: Path, catalogue_path: Path | None = None) -> Any:
     from graph.core.settings import Settings
+    from graph.explore import Engine
 
     settings = Settings.from_env({"LINEAGE_OFFLINE": "1", "LINEAGE_CACHE_DIR": str(cache_dir)})
-    G = build_graph(load_catalogue(), lineages=[lineage], depth=1, direction="both", max_nodes=MAX_NODES,
-                    offline=True, settings=settings)
-    return view(G, ViewSpec(lineages=(lineage,))).number_of_nodes()
+    cat = load_catalogue(catalogue_path) if catalogue_path is not None else None
+    return Engine(cat, settings=settings, offline=True)
+
+
+def _expected(lineage: str, cache_dir: Path, catalogue_path: Path | None = None) -> tuple[Any, int]:
+    """The app's lineage view computed in-process, and how many papers its layout places in the app's
+    canvas (``app.GRAPH_WIDTH`` × ``app.GRAPH_HEIGHT``; the layout may leave out a few filler papers)."""
+    from graph.present.layout import lineage_layout
+
+    v = _engine(cache_dir, catalogue_path).lineage_view(lineage)
+    size = (_app_constant("GRAPH_WIDTH"), _app_constant("GRAPH_HEIGHT"))
+    return v, len(lineage_layout(v.graph, v.stages, *size).pos)
+
+
+def _iframe_box(page: Any) -> dict[str, float]:
+    """The graph iframe's box in the page (CSS px) and the window's size."""
+    return dict(page.evaluate("""() => {
+        const f = [...document.querySelectorAll('iframe')].find(f => {
+            try { return !!f.contentWindow.__lineage; } catch (e) { return false; } });
+        const r = f.getBoundingClientRect();
+        return {left: r.left, top: r.top, width: r.width, height: r.height,
+                window_w: window.innerWidth, window_h: window.innerHeight}; }"""))
+
+
+def _check_app_view(page: Any, frame: Any, v: Any, name: str) -> dict[str, Any]:
+    """Measure the drawn lineage view in the graph iframe and assert the acceptance checks of issue 12."""
+    H = v.graph
+    m = frame.evaluate(MEASURE)
+    box = _iframe_box(page)
+    stages = [[k for k in s if k in H] for s in (v.stages or [])]
+    labelled = [it["fontPx"] for it in m["items"] if it["lab"]]
+    print(f"\n{name}: iframe {box['width']:.0f}×{box['height']:.0f} at ({box['left']:.0f}, {box['top']:.0f}) "
+          f"in a {box['window_w']}×{box['window_h']} window; canvas {m['W']}×{m['H']}, initial zoom "
+          f"{m['scale']:.3f}, {len(m['items'])} drawn, {len(labelled)} labelled, labels "
+          f"{min(labelled, default=0):.1f}–{max(labelled, default=0):.1f} px")
+    # the iframe sits inside the window's width (nothing cut at the right edge of the page)
+    assert box["left"] >= 0 and box["left"] + box["width"] <= box["window_w"] + 0.5, box
+    assert m["W"] <= box["width"] + 0.5, (m["W"], box)
+    assert_readable(m, v.full, stages)
+    return m
+
+
+_SCROLL_TO_TOP = """(target) => { let el = target.parentElement;
+  while (el && !(el.scrollHeight > el.clientHeight && /auto|scroll/.test(getComputedStyle(el).overflowY)))
+    el = el.parentElement;
+  (el || document.scrollingElement).scrollTop += target.getBoundingClientRect().top - 8; }"""
+
+
+def _screenshot(page: Any, top: Any, path: Path) -> None:
+    """A window screenshot (1500 × 1000) with the page scrolled so that the element ``top`` is at the top."""
+    _wait_idle(page)
+    top.evaluate(_SCROLL_TO_TOP)
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(path))
+
+
+def _screenshot_graph(page: Any, path: Path) -> None:
+    """A window screenshot with the page scrolled so that the graph iframe starts at the top."""
+    _screenshot(page, page.locator("iframe").first, path)
+
+
+_CANVAS_IN_FRAME = """() => { const r = document.querySelector('#mynetwork canvas').getBoundingClientRect();
+  return {left: r.left, top: r.top, right: r.right, bottom: r.bottom, inner_w: window.innerWidth,
+          inner_h: window.innerHeight}; }"""
+
+# Known defects outside this file (issue 12), reported to the lead; strict: the test fails once they are fixed.
+SMALL_LABELS = {
+    "sequential-recommendation": "the lineage layout grows its canvas to 1540×1064 for 1100×760, the page zooms out "
+                                 "to fit (0.68): labels 8 px < 9 px (graph/present/layout.py)",
+    "calibration": "the lineage layout grows its canvas to 1760×1216 for 1100×760, the page zooms out to fit (0.59): "
+                   "labels 7 px < 9 px (graph/present/layout.py)",
+}
 
 
 def test_graph_iframe_draws_the_view_and_url_lineage_changes_it(server: str, tmp_path: Path) -> None:
@@ -124,28 +229,117 @@ def test_graph_iframe_draws_the_view_and_url_lineage_changes_it(server: str, tmp
         page.goto(server + "/")
         info = _lineage_in_frames(page)
         first_draw_s = time.monotonic() - t0
-        expected = _expected_nodes(LINEAGE, tmp_path / "cache")
-        assert info["nodes"] == expected, (info, expected)
+        v, shown = _expected(LINEAGE, tmp_path / "cache")
+        assert info["mode"] == "lineage"  # the app opens on the lineage view
+        assert info["nodes"] == shown, (info, shown, v.graph.number_of_nodes())
+        assert shown >= 0.8 * v.graph.number_of_nodes()  # at most a fifth of the view left out
+        assert info["seeds"][: len(v.stages[0])] == v.stages[0]  # the first stage first
         assert info["edges"] > 0
         _wait_idle(page)
-        print(f"\nfirst graph drawn {first_draw_s:.2f} s after opening the page; {info}")
+        print(f"\nfirst graph drawn {first_draw_s:.2f} s after opening the page; {info['nodes']} papers")
 
         page.goto(server + "/?lineage=user-sequence-modeling")
         page.wait_for_timeout(300)
         other = _lineage_in_frames(page)
-        assert other["nodes"] == _expected_nodes("user-sequence-modeling", tmp_path / "cache")
-        assert other["nodes"] != info["nodes"]
+        v2, shown2 = _expected("user-sequence-modeling", tmp_path / "cache")
+        assert other["nodes"] == shown2
+        assert other["seeds"][: len(v2.stages[0])] == v2.stages[0]
+        assert other["seeds"] != info["seeds"]
 
-        if os.environ.get("LINEAGE_SCREENSHOTS"):
-            page.goto(server + f"/?lineage={LINEAGE}&focus=dpo&radius=1")
-            page.wait_for_timeout(300)
-            _lineage_in_frames(page)
-            _wait_idle(page)
-            page.wait_for_timeout(1000)
-            page.screenshot(path=str(DOCS / "screenshot-app.png"))
+
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=SMALL_LABELS[n])) if n in SMALL_LABELS else n
+    for n in LINEAGES])
+def test_lineage_view_in_app_is_readable(server: str, name: str, tmp_path: Path) -> None:
+    v, shown = _expected(name, tmp_path / "cache")
+    with browser_page(viewport=WINDOW) as page:
+        page.goto(server + f"/?lineage={name}")
+        frame, info = _graph_frame(page)
+        assert info["mode"] == "lineage" and info["nodes"] == shown
+        if SCREENSHOTS and name in SHOWN_IN_DOCS:
+            _screenshot_graph(page, IMG / f"app-{name}.png")
+        _check_app_view(page, frame, v, name)
+
+
+@pytest.mark.xfail(strict=True, reason="the iframe is GRAPH_HEIGHT + 40 = 800 px high, the page inside needs the "
+                   "legend (93 px) + the canvas (760 px) = 853 px: the bottom 53 px of the canvas are cut (app.py)")
+def test_graph_iframe_shows_the_whole_canvas(server: str) -> None:
+    with browser_page(viewport=WINDOW) as page:
+        page.goto(server + f"/?lineage={LINEAGE}")
+        frame, _ = _graph_frame(page)
+        cv = frame.evaluate(_CANVAS_IN_FRAME)
+        print(f"\ncanvas inside the iframe: {cv}")
+        assert cv["left"] >= 0 and cv["top"] >= 0, cv
+        assert cv["right"] <= cv["inner_w"] + 0.5 and cv["bottom"] <= cv["inner_h"] + 0.5, cv
+
+
+def test_uploaded_bibtex_lineage_view_in_app_is_readable(server: str, tmp_path: Path) -> None:
+    cat = load_catalogue(BIB)
+    name = next(iter(cat.lineages))
+    v, shown = _expected(name, tmp_path / "cache", BIB)
+    stages = [k for s in v.stages for k in s]
+    assert len(stages) >= 2  # a suggested chain (no stages declared in a BibTeX list)
+    with browser_page(viewport=WINDOW) as page:
+        page.goto(server + "/")
+        _lineage_in_frames(page)
+        _wait_idle(page)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(BIB))
+        frame, info = _graph_frame(page, want=lambda i: i["seeds"][: len(stages)] == stages)
+        assert info["mode"] == "lineage" and info["nodes"] == shown
+        if SCREENSHOTS:
+            _screenshot_graph(page, IMG / "app-bibtex-upload.png")
+        _check_app_view(page, frame, v, f"uploaded {BIB.name}")
+        _wait_idle(page)
+        page.get_by_role("tab", name="Chain, main path & reading order").click()
+        suggested = page.get_by_text("Suggested chain", exact=False).first
+        suggested.wait_for(timeout=30_000)
+        yaml = page.locator('[data-testid="stCode"]').first.inner_text()
+        assert f"{name}:" in yaml and yaml.count("[") >= len(stages) + 1, yaml  # one [alias] per stage
+        if SCREENSHOTS:
+            _screenshot(page, page.get_by_role("tablist").first, IMG / "app-bibtex-chain.png")
+
+
+@pytest.mark.xfail(strict=True, reason="a list without declared stages shows only the seeds of its suggested chain "
+                   "(main path): Tülu 3 and DiT of user_list.bib are left out of the view (graph/explore lineage_view)")
+def test_uploaded_list_shows_every_resolved_seed(server: str, tmp_path: Path) -> None:
+    v, _ = _expected(next(iter(load_catalogue(BIB).lineages)), tmp_path / "cache", BIB)
+    resolved = {n for n in v.full if v.full.nodes[n].get("is_seed") and v.full.nodes[n].get("year")}
+    stages = [k for s in v.stages for k in s]
+    with browser_page(viewport=WINDOW) as page:
+        page.goto(server + "/")
+        _lineage_in_frames(page)
+        _wait_idle(page)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(BIB))
+        _, info = _graph_frame(page, want=lambda i: i["seeds"][: len(stages)] == stages)
+        assert len(resolved) == 4
+        assert resolved <= set(info["seeds"]), sorted(resolved - set(info["seeds"]))
+
+
+def test_full_graph_view_in_app_clips_nothing(server: str, tmp_path: Path) -> None:
+    G = _engine(tmp_path / "cache").view((LINEAGE,)).graph
+    with browser_page(viewport=WINDOW) as page:
+        page.goto(server + f"/?lineage={LINEAGE}&layout=time")
+        frame, info = _graph_frame(page)
+        assert info["mode"] == "graph"
+        assert info["nodes"] == G.number_of_nodes()
+        m = frame.evaluate(MEASURE)
+        outside = [(it["label"] or it["id"], k) for it in m["items"] for k in ("lab", "node")
+                   if it[k] and (it[k][0] < 0 or it[k][1] < 0 or it[k][2] > m["W"] or it[k][3] > m["H"])]
+        assert outside == [], f"clipped at the edges: {outside[:6]}"
+        labelled = [it for it in m["items"] if it["lab"]]
+        assert labelled and all(it["fontPx"] >= 9 for it in labelled)
+        clashes = sum(1 for a, b in itertools.combinations(m["items"], 2)
+                      if _overlap(a["lab"], b["lab"]) or _overlap(a["lab"], b["node"]) or _overlap(a["node"], b["lab"]))
+        print(f"\nfull graph: {len(m['items'])} drawn, {len(labelled)} labelled, canvas {m['W']}×{m['H']}, "
+              f"{clashes} label boxes overlapping a label or a node (not required of the full view)")
+        if SCREENSHOTS:
+            _screenshot_graph(page, IMG / "app-full-graph.png")
 
 
 def test_html_export_downloads_a_working_explorer(server: str, tmp_path: Path) -> None:
+    from graph.present.layout import lineage_layout
+    from graph.present.render import LINEAGE_VIEW_SIZE
+
     with browser_page(viewport={"width": 1500, "height": 1000}) as page:
         page.goto(server + f"/?lineage={LINEAGE}")
         info = _lineage_in_frames(page)
@@ -164,14 +358,17 @@ def test_html_export_downloads_a_working_explorer(server: str, tmp_path: Path) -
             exported.on("request", lambda r: requests.append(r.url))
             exported.goto(target.as_uri())
             got = _lineage_in_frames(exported)
-            assert got["nodes"] == info["nodes"]
+            # the same view, laid out for the export's own canvas (render.LINEAGE_VIEW_SIZE["explorer"])
+            v, _ = _expected(LINEAGE, tmp_path / "cache")
+            assert got["mode"] == "lineage" and got["seeds"] == info["seeds"]
+            assert got["nodes"] == len(lineage_layout(v.graph, v.stages, *LINEAGE_VIEW_SIZE["explorer"]).pos)
             assert all(u.startswith(("file:", "data:", "about:")) for u in requests), requests
             if os.environ.get("LINEAGE_SCREENSHOTS"):
                 box = exported.get_by_placeholder("Search title, alias or id…")
                 box.fill("Direct Preference Optimization")
                 box.press("Enter")
                 exported.wait_for_timeout(1200)
-                exported.screenshot(path=str(DOCS / "screenshot-export.png"))
+                exported.screenshot(path=str(IMG / "app-export.png"))
 
 
 def test_uploaded_seed_titles_run_no_script(server: str, tmp_path: Path) -> None:
@@ -190,7 +387,7 @@ def test_uploaded_seed_titles_run_no_script(server: str, tmp_path: Path) -> None
         info = _lineage_in_frames(page)
         assert info["nodes"] >= 3
         # the titles are shown as text: in the details selectbox and the missing-ancestor/chain panels
-        page.get_by_role("tab", name="Chain check & reading order").click()
+        page.get_by_role("tab", name="Chain, main path & reading order").click()
         # shown as text (the reading order lists both trap titles)
         page.get_by_text("<img src=x onerror=alert(1)>", exact=False).first.wait_for(state="attached", timeout=30_000)
         page.get_by_text("href</a>", exact=False).first.wait_for(state="attached", timeout=30_000)
