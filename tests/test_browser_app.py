@@ -315,6 +315,33 @@ def test_uploaded_list_shows_every_resolved_seed(server: str, tmp_path: Path) ->
         assert resolved <= set(info["seeds"]), sorted(resolved - set(info["seeds"]))
 
 
+def test_click_in_app_highlights_ancestors_and_descendants(server: str, tmp_path: Path) -> None:
+    import networkx as nx
+
+    v, _ = _expected("attention", tmp_path / "cache")
+    H = v.graph
+    with browser_page(viewport=WINDOW) as page:
+        page.goto(server + "/?lineage=attention")
+        frame, info = _graph_frame(page)
+        _wait_idle(page)
+        seed = info["seeds"][1]
+        xy = frame.evaluate("""(id) => { const net = window.__lineage.network; const p = net.getPositions([id])[id];
+            const d = net.canvasToDOM(p); const r = document.querySelector('#mynetwork canvas').getBoundingClientRect();
+            return [r.left + d.x, r.top + d.y]; }""", seed)
+        box = _iframe_box(page)
+        page.mouse.click(box["left"] + xy[0], box["top"] + xy[1])
+        page.wait_for_timeout(500)
+        faded = set(frame.evaluate("""() => Object.values(window.__lineage.network.body.nodes)
+            .filter(n => n.options.opacity !== undefined && n.options.opacity < 1).map(n => n.id)"""))
+        shown = set(frame.evaluate("Object.keys(window.__lineage.network.getPositions())"))
+        shown -= set(frame.evaluate("window.__lineage.markers || []"))
+    cites = nx.DiGraph()
+    cites.add_nodes_from(shown)
+    cites.add_edges_from((a, b) for a, b, d in H.subgraph(shown).edges(data=True) if d.get("citation"))
+    related = nx.descendants(cites, seed) | nx.ancestors(cites, seed) | {seed}
+    assert faded and faded == shown - related
+
+
 def test_full_graph_view_in_app_clips_nothing(server: str, tmp_path: Path) -> None:
     G = _engine(tmp_path / "cache").view((LINEAGE,)).graph
     with browser_page(viewport=WINDOW) as page:
