@@ -103,7 +103,7 @@ def test_explanation_and_to_dict() -> None:
     r = missing_ancestors(_graph(), lineage="L")[0]
     assert r.paper_id == "x" and r.cited_by == ["a", "b"]
     assert r.explanation == ("cited by 2 of 3 L seeds with reference lists (a, b); co-cited with them by 1 later "
-                             "papers; 3 of its 3 citations in the snapshot are from L")
+                             "papers; 3 of its 3 citations in this graph are from L")
     d = r.to_dict()
     assert list(d) == ["paper_id", "title", "year", "arxiv_id", "doi", "score", "explanation", "cited_by",
                        "lineages"]

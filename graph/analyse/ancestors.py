@@ -559,7 +559,7 @@ def missing_ancestors(
     >>> [r.paper_id for r in missing_ancestors(G, lineage="L")]  # A, the first stage, votes 1 + root = 4
     ['x', 't', 'y']
     >>> missing_ancestors(G, lineage="L")[0].explanation
-    'cited by 2 of 2 L seeds with reference lists (A, B); 2 of its 2 citations in the snapshot are from L'
+    'cited by 2 of 2 L seeds with reference lists (A, B); 2 of its 2 citations in this graph are from L'
     """
     scope, ranked, ev = rank_ancestors(G, lineage=lineage, top=top, method=method, weights=weights,
                                        background=background)
@@ -584,7 +584,8 @@ def missing_ancestors(
                 parts.append(f"cites {ev.cites_seeds[c]} of them")
             n_all = _indeg(B, c, ()) if c in B else G.in_degree(c)
             n_lin = len(citing) + ev.cociting.get(c, 0)
-            parts.append(f"{min(n_lin, max(n_all, n_lin))} of its {max(n_all, n_lin)} citations in the snapshot "
+            where = "the snapshot" if background is not None else "this graph"
+            parts.append(f"{min(n_lin, max(n_all, n_lin))} of its {max(n_all, n_lin)} citations in {where} "
                          f"are from {lineage or 'the seeds'}")
         out.append(make_result(G, c, round(-neg, 6), "; ".join(parts), cited_by=names))
     return out
