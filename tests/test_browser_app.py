@@ -349,6 +349,23 @@ def test_click_in_app_highlights_ancestors_and_descendants(server: str, tmp_path
     assert faded and faded == shown - related
 
 
+@pytest.mark.parametrize("layout", [
+    "lineage",
+    pytest.param("time", marks=pytest.mark.xfail(strict=True, reason="the full view's details open on the "
+                 "alphabetically first seed (chain-of-thought): app.py builds chain_first from v.stages only")),
+])
+def test_details_open_on_the_lineages_first_seed(server: str, layout: str, tmp_path: Path) -> None:
+    v, _ = _expected(LINEAGE, tmp_path / "cache")
+    first = v.full.nodes[v.stages[0][0]]["title"]
+    with browser_page(viewport=WINDOW) as page:
+        page.goto(server + f"/?lineage={LINEAGE}&layout={layout}")
+        _graph_frame(page)
+        _wait_idle(page)
+        headings = page.locator("h4").all_inner_texts()
+    assert "Details" in headings
+    assert headings[headings.index("Details") + 1] == first, headings
+
+
 def test_full_graph_view_in_app_clips_nothing(server: str, tmp_path: Path) -> None:
     G = _engine(tmp_path / "cache").view((LINEAGE,)).graph
     with browser_page(viewport=WINDOW) as page:
