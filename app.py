@@ -42,7 +42,7 @@ LAYOUT_LABELS = {"lineage": "lineage view", "time": "full graph, time axis", "fo
 SIZES = ("citations", "degree")
 SIZE_LABELS = {"citations": "citations", "degree": "local degree"}
 GRAPH_HEIGHT = 760
-GRAPH_WIDTH = 1100.0  # the main column of a 1500 px wide window beside the sidebar (measured in Chromium)
+GRAPH_WIDTH = 1040.0  # the main column of a 1500 px wide window beside the sidebar (measured in Chromium)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 
 
@@ -563,7 +563,7 @@ def run() -> None:
         with guarded("Drawing the graph"):
             html = cached_render((id(eng), *token), ss["color"], ss["size"], layout,
                                  tuple(sorted(highlight.items())), f"{GRAPH_HEIGHT}px", v)
-            show_graph(html, GRAPH_HEIGHT + 40)
+            show_graph(html, GRAPH_HEIGHT + 110)  # the legend above the canvas (measured: 93 px)
 
     details_col, tabs_col = st.columns([4, 6], gap="medium")
     with details_col, guarded("Details"):

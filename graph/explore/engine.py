@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+import networkx as nx
+
 from graph.build.meta import GraphMeta
 from graph.explore.core import load_user_catalogue
 from graph.explore.questions import Questions
@@ -69,6 +71,14 @@ class Engine(Questions):
         why.update({r["paper_id"]: f"frontier — {r['explanation']}" for r in fr.rows})
         return View(H, G, ma, fr, highlight, why)
 
+    def _members_off_spine(self, G: nx.DiGraph, lineage: str, stages: list[list[str]]) -> list[str]:
+        """The lineage's seeds shown beside the spine: its declared members, and for a suggested chain
+        every seed of the list that the main path does not pass through."""
+        on = {k for s in stages for k in s}
+        meta = GraphMeta.of(G)
+        gone = {meta.seed_keys.get(a) for a in meta.unresolved}  # entries no source knows are not drawn
+        return [k for k in meta.lineage_keys(lineage) if k not in on and k not in gone and k in G]
+
     def lineage_view(self, lineage: str, *, nodes: int = 50, all_edges: bool = False, top_ancestors: int = 10,
                      top_frontier: int = 10) -> View:
         """The lineage view (historiograph) of one lineage: the chain as the spine, its main path bold,
@@ -90,7 +100,7 @@ class Engine(Questions):
         H = build_lineage_view(G, stages=stages, verdicts=verdicts or None, ancestors=ma.paper_keys(),
                                frontier=fr.paper_keys(), main_path=list(mp.nodes), main_path_edges=list(mp.edges),
                                max_nodes=nodes, all_edges=all_edges,
-                               members=GraphMeta.of(G).lineage_members.get(one, []))
+                               members=self._members_off_spine(G, one, stages))
         H.graph.update({k: v for k, v in G.graph.items() if k not in H.graph})
         highlight = {k: "missing-ancestor" for k in ma.paper_keys() if k in H}
         highlight.update({k: "frontier" for k in fr.paper_keys() if k in H})
