@@ -308,25 +308,33 @@ def run_cli(fake: FakeS2, tree: Path, args: list[str], cache_dir: Path, rate: fl
     env = C.tree_env(tree, S2_API_URL=fake.url, LINEAGE_CACHE_DIR=str(cache_dir), LINEAGE_RATE=f"{rate:g}",
                      ARXIV_API_URL="http://127.0.0.1:9/api/query", COLUMNS="200")
     reset_counts(fake)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _child_cpu()
     r = subprocess.run([sys.executable, "-m", "graph.cli", *args], cwd=tree, env=env, capture_output=True,
                        text=True, timeout=3600, check=False)
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, _child_cpu() - c0
     with fake._lock:
         counts, log = dict(fake.counts), list(fake.log)
     plan = next((ln.strip() for ln in r.stderr.splitlines() if "will fetch" in ln or "nothing to fetch" in ln), "")
-    return {"code": r.returncode, "requests": counts.get("total", 0), "kinds": counts, "wall": wall, "log": log,
-            "stderr": r.stderr, "plan": plan}
+    return {"code": r.returncode, "requests": counts.get("total", 0), "kinds": counts, "wall": wall, "cpu": cpu,
+            "log": log, "stderr": r.stderr, "plan": plan}
+
+
+def _child_cpu() -> float:
+    """User + system CPU seconds of the finished child processes (the CLI's own work, load-independent)."""
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 def startup(tree: Path) -> float:
-    """Seconds a fresh ``python -m graph.cli --help`` takes (the process start inside every row)."""
+    """CPU seconds of a fresh ``python -m graph.cli --help`` (the process start inside every row), median of 3."""
     times = []
     for _ in range(3):
-        t0 = time.perf_counter()
+        c0 = _child_cpu()
         subprocess.run([sys.executable, "-m", "graph.cli", "--help"], cwd=tree, env=C.tree_env(tree),
                        capture_output=True, check=False)
-        times.append(time.perf_counter() - t0)
+        times.append(_child_cpu() - c0)
     return C.median(times)
 
 
@@ -356,7 +364,7 @@ def run_scoped(fake: FakeS2, catalogue: Any, rate: float, tmp: Path, old: Path |
                 row[f"{who}_{phase}"] = r
                 print(f"{who} {phase} {cmd['name']}: exit {r['code']}, {r['requests']} requests "
                       f"({', '.join(f'{k} {v}' for k, v in sorted(r['kinds'].items()) if k != 'total')}), "
-                      f"{r['wall']:.1f} s; {r['plan']}", flush=True)
+                      f"{r['wall']:.1f} s, CPU {r['cpu']:.1f} s; {r['plan']}", flush=True)
                 if r["code"] != 0:
                     print("  stderr: " + r["stderr"].strip().replace("\n", "\n  ")[-1500:], flush=True)
         out["rows"].append(row)
@@ -368,7 +376,7 @@ def scoped_tables(res: dict[str, Any], rate: float, old_rev: str | None) -> str:
         if r is None:
             return "—"
         fail = "" if r["code"] == 0 else f" (exit {r['code']})"
-        return f"{r['requests']} req, {C.fmt_s(r['wall'])}{fail}"
+        return f"{r['requests']} req, {C.fmt_s(r['wall'])} (CPU {C.fmt_s(r['cpu'])}){fail}"
 
     rows, targets = [], []
     for row in res["rows"]:
@@ -400,8 +408,8 @@ def scoped_tables(res: dict[str, Any], rate: float, old_rev: str | None) -> str:
             targets.append([f"`{name}`: ≤ {cmax} cold, {wmax} warm",
                             f"{cold['requests']} cold, {warm['requests']} warm", C.met(ok)])
     st = res["startup"]
-    head = (f"every row: a fresh `python -m graph.cli …` process at {rate:g} requests/s; wall includes the process "
-            f"start (`--help` alone: {C.fmt_s(st['new'])} now"
+    head = (f"every row: a fresh `python -m graph.cli …` process at {rate:g} requests/s; wall and CPU (user + "
+            f"system of the process) include its start (`--help` alone: CPU {C.fmt_s(st['new'])} now"
             + (f", {C.fmt_s(st['old'])} at {old_rev}" if "old" in st else "") + "); requests counted at the "
             "fake server, the network check included; lists = reference/citation lists fetched / of them outside "
             "the question's scope")

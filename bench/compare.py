@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> None:
     with C.worktree(args.old) as old:
         trees = {"old": old, "new": C.ROOT}
         for what in todo:
-            reps = max(runs, 3) if what == "expand" else 1  # expand: load_snapshot once per process
+            reps = max(runs, 3) if what in ("expand", "app") else 1  # one load_snapshot / first run per process
             got: dict[str, list[dict[str, Any]]] = {"old": [], "new": []}
             for rep in range(reps):
                 for side in ("old", "new") if rep % 2 == 0 else ("new", "old"):
@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(C.header("compare.py", argv))
     print(f"{args.old} (old) vs this checkout (now), each in its own subprocess, alternating; medians of "
-          f"{max(runs, 3)} (expansion), {max(runs, 5)} (render), {runs} (analysis) runs")
+          f"{max(runs, 3)} (expansion, app: one process each), {max(runs, 5)} (render), {runs} (analysis) runs")
     print()
     print(C.table(["measure", args.old, "now", "now / old", "load average (old / now)"], rows))
 
