@@ -37,7 +37,7 @@ BOX_GAP = 4.0
 #: Room (px) kept between the canvas edge and the first / last year band, for the labels of edge papers.
 _EDGE_PAD = 45.0
 #: Share of the papers the layout may leave out (filler papers only) before it grows the canvas instead.
-_HIDE_AT_MOST = 0.2
+_HIDE_AT_MOST = 0.3
 #: Text of the marker drawn on a declared arrow with no citation behind it.
 NONE_MARKER = "declared, no citation found"
 
