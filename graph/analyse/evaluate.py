@@ -345,7 +345,7 @@ def _run_case(G: nx.DiGraph, case: Case, methods: Sequence[str], weights: Mappin
     row: dict[str, Any] = {"key": case.key, "lineage": case.lineage, "hidden": list(case.hidden),
                            "seeds": len(case.seeds), "candidates": n_cand}
     votes = None
-    if case.lineage is not None and "ours" in methods:
+    if case.lineage is not None and not ex and "ours" in methods:  # protocol 2: the lineage's stages vote
         votes = stage_votes(G, case.lineage, {**DEFAULT_WEIGHTS, **(weights or {})}["root"])
     ev = evidence(G, case.seeds, exclude=ex, weights=weights, votes=votes) if "ours" in methods else None
     for m in methods:
