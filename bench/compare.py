@@ -119,9 +119,10 @@ print(json.dumps({"app": {"first": r["first"], "cached": statistics.median(r["ca
 def _run(tree: Path, args: list[str], timeout: float = 3600) -> tuple[dict[str, Any], list[float]]:
     """Run ``python ARGS`` with ``tree``'s code; the last stdout line is JSON. Returns it and the load."""
     before = os.getloadavg()[0]
-    env = C.tree_env(tree, LINEAGE_OFFLINE="1", LINEAGE_CACHE_DIR=tempfile.mkdtemp(prefix="bench-compare-"))
-    r = subprocess.run([sys.executable, *args], cwd=tree, env=env, capture_output=True, text=True,
-                       timeout=timeout, check=False)
+    with tempfile.TemporaryDirectory(prefix="bench-compare-") as cache:
+        env = C.tree_env(tree, LINEAGE_OFFLINE="1", LINEAGE_CACHE_DIR=cache, TMPDIR=cache)
+        r = subprocess.run([sys.executable, *args], cwd=tree, env=env, capture_output=True, text=True,
+                           timeout=timeout, check=False)
     if r.returncode != 0:
         raise RuntimeError(f"{tree}: {args[0] if args[0] != '-c' else args[1][:200]} failed:\n{r.stderr[-3000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1]), [before, os.getloadavg()[0]]
