@@ -21,7 +21,7 @@ import numpy as np
 
 
 def features(G, case):
-    from graph.analyse.ancestors import _indeg
+    from graph.analyse.scores import _indeg
 
     ex = case.exclude
     seeds = [s for s in case.seeds if s in G]

@@ -68,29 +68,13 @@ def eval_cmd(
     """Every ranking method on one protocol and split, with 95% intervals (see docs/eval.md)."""
     if ctx.invoked_subcommand is not None:
         return
-    from graph.analyse.ancestors import METHODS, background_graph
-    from graph.analyse.evaluate import evaluate, lineage_groups
-    from graph.build.lineage import declared_lineages
-    from graph.store.snapshot import load_snapshot
+    from graph.explore.evaluation import run_evaluation
 
-    methods = tuple(method) if method else METHODS
-    snapshot = load_snapshot(None)
-    if protocol == ProtocolChoice.bibliography:
-        if lineage:
-            err("note: --lineage is ignored by the bibliography protocol (it uses every paper of the snapshot)")
-        G = background_graph(snapshot)
-        groups = lineage_groups(G, declared_lineages(G, engine(seeds, True).catalogue))
-        rep = evaluate(G, protocol="bibliography", split=split.value, k_hidden=k_hidden, seed=seed,
-                       methods=methods, reps=reps, groups=groups)
-    else:
-        eng = engine(seeds, offline)
-        names = eng.lineage_names(lineage) if lineage else tuple(eng.catalogue.lineages)
-        graphs = {n: eng.analysis_graph([n]) for n in names}
-        rep = evaluate(None, protocol="loo", split=split.value, seed=seed, methods=methods, lineages=graphs,
-                       background=background_graph(snapshot), reps=reps)
-    out = rep.to_dict()
-    if not cases:
-        out.pop("per_case")
+    if lineage and protocol == ProtocolChoice.bibliography:
+        err("note: --lineage is ignored by the bibliography protocol (it uses every paper of the snapshot)")
+    out = run_evaluation(engine(seeds, offline or protocol == ProtocolChoice.bibliography),
+                         protocol=protocol.value, split=split.value, lineages=lineage, k_hidden=k_hidden,
+                         seed=seed, methods=method, reps=reps, cases=cases)
     if fmt == Fmt.json:
         dump(out)
         return
