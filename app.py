@@ -99,8 +99,9 @@ def md_link(label: str, url: str) -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def engine_for(cat_hash: str, online: bool, key_hash: str, _cat: Catalogue, _api_key: str) -> Engine:
-    """One engine per catalogue content, online flag and API key (only its hash is a cache key)."""
+def engine_for(cat_hash: str, online: bool, key_hash: str, env: str, _cat: Catalogue, _api_key: str) -> Engine:
+    """One engine per catalogue content, online flag, API key (only its hash is a cache key) and settings
+    (``env``: the settings as read from the environment, without secrets)."""
     settings = Settings.from_env()
     if online and _api_key:
         settings = settings.with_(s2_api_key=_api_key)
@@ -134,14 +135,16 @@ def current_engine() -> Engine:
     online = bool(ss.get("online")) and not Settings.from_env().offline
     key = (ss.get("s2_key") or "") if online else ""
     key_hash = hashlib.sha256(key.encode()).hexdigest()[:12] if key else ""
-    return engine_for(cat_hash, online, key_hash, cat, key)
+    return engine_for(cat_hash, online, key_hash, repr(Settings.from_env()), cat, key)
 
 
 def with_progress(what: str, fn: Callable[[Callable[[str, int, int], None], Callable[[Any], None]], Any]) -> Any:
     """Run ``fn(progress, announce)`` inside an ``st.status``: the plan (what will be fetched and how long
     it takes) first, then a progress bar (graph builds only)."""
     owner = threading.current_thread()
-    with st.status(what, expanded=True) as status:
+    slot = st.empty()
+    fetched: list[str] = []
+    with slot.container(), st.status(what, expanded=True) as status:
         bar = st.progress(0.0, text="resolving seeds")
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -154,9 +157,13 @@ def with_progress(what: str, fn: Callable[[Callable[[str, int, int], None], Call
             if threading.current_thread() is owner:
                 st.info(esc(plan.describe()))
                 st.session_state["_last_plan"] = plan.describe()
+                if plan.requests:
+                    fetched.append(plan.describe())
 
         out = fn(progress, announce)
         status.update(label="Citation graph ready", state="complete", expanded=False)
+    if not fetched:  # nothing fetched: the status would only push the graph down
+        slot.empty()
     st.session_state["_builds"] = st.session_state.get("_builds", 0) + 1
     return out
 
@@ -548,14 +555,6 @@ def run() -> None:
         st.success(esc(flash))
     if note:
         st.caption(esc(note))
-    seeds_in = sum(1 for n in H if H.nodes[n].get("is_seed"))
-    st.caption(
-        f"{H.number_of_nodes()} papers, {H.number_of_edges()} citation links in view "
-        f"(of {v.full.number_of_nodes()} expanded; {seeds_in} seeds) · "
-        + esc(eng.completeness(v.full, names[0] if len(names) == 1 else None))
-        + f" · built from {eng.meta(v.full).built_from}"
-        + (f" · {eng.meta(v.full).pruned} least-connected papers pruned" if eng.meta(v.full).pruned else "")
-    )
     layout = "lineage" if v.stages is not None else ("force" if ss["layout"] == "force" else "time")
     if H.number_of_nodes() == 0:
         st.warning("No paper passes the current filters: widen the years or lower the citation minimum.")
@@ -565,10 +564,19 @@ def run() -> None:
                                  tuple(sorted(highlight.items())), f"{GRAPH_HEIGHT}px", v)
             show_graph(html, GRAPH_HEIGHT + 110)  # the legend above the canvas (measured: 93 px)
 
+    seeds_in = sum(1 for n in H if H.nodes[n].get("is_seed"))
+    st.caption(
+        f"{H.number_of_nodes()} papers, {H.number_of_edges()} citation links in view "
+        f"(of {v.full.number_of_nodes()} expanded; {seeds_in} seeds) · "
+        + esc(eng.completeness(v.full, names[0] if len(names) == 1 else None))
+        + f" · built from {eng.meta(v.full).built_from}"
+        + (f" · {eng.meta(v.full).pruned} least-connected papers pruned" if eng.meta(v.full).pruned else "")
+    )
     details_col, tabs_col = st.columns([4, 6], gap="medium")
     with details_col, guarded("Details"):
         st.markdown("#### Details")
-        chain_first = [k for stage in (v.stages or []) for k in stage]
+        spine = v.stages if v.stages is not None else (eng.chain(names[0])[0] if len(names) == 1 else [])
+        chain_first = [k for stage in spine for k in stage]
         seeds_first = sorted(H.nodes, key=lambda n: (n not in chain_first, chain_first.index(n) if n in chain_first
                                                      else 0, not H.nodes[n].get("is_seed"), node_label(H, n).lower()))
         options = list(seeds_first)
@@ -602,6 +610,7 @@ def run() -> None:
 
 def main() -> None:
     st.set_page_config(page_title="paper-lineage", page_icon="🧬", layout="wide")
+    st.markdown("<style>.block-container{padding-top:1.5rem}</style>", unsafe_allow_html=True)
     try:
         run()
     except LineageError as e:

@@ -349,11 +349,7 @@ def test_click_in_app_highlights_ancestors_and_descendants(server: str, tmp_path
     assert faded and faded == shown - related
 
 
-@pytest.mark.parametrize("layout", [
-    "lineage",
-    pytest.param("time", marks=pytest.mark.xfail(strict=True, reason="the full view's details open on the "
-                 "alphabetically first seed (chain-of-thought): app.py builds chain_first from v.stages only")),
-])
+@pytest.mark.parametrize("layout", ["lineage", "time"])
 def test_details_open_on_the_lineages_first_seed(server: str, layout: str, tmp_path: Path) -> None:
     v, _ = _expected(LINEAGE, tmp_path / "cache")
     first = v.full.nodes[v.stages[0][0]]["title"]

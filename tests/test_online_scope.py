@@ -56,6 +56,7 @@ def env(fake: FakeS2, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("S2_API_URL", fake.url)
     monkeypatch.setenv("LINEAGE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("LINEAGE_RATE", "1000")
+    monkeypatch.setenv("ARXIV_API_URL", "http://127.0.0.1:9/api/query")  # arXiv stays unreachable, locally
     monkeypatch.delenv("LINEAGE_OFFLINE", raising=False)
     monkeypatch.delenv("LINEAGE_SEEDS", raising=False)
     monkeypatch.delenv("S2_API_KEY", raising=False)
