@@ -187,22 +187,31 @@ class Questions(EngineCore):
         An entry no source knows raises ``UnknownPaperError`` (never an empty record).
         """
         names, _ = self._scope(None, lineages)
+        outside: Paper | None = None
         if not names:
-            seed = self.catalogue.seeds.get(ref)
-            names = self.lineage_names(list(seed.lineages)) if seed is not None else ()
-        spec = self.analysis_spec(names)
-        G = self.graph(spec) if self.is_built(spec) else self.graph(replace(spec, network=False))
-        meta = GraphMeta.of(G)
-        try:
-            key = self.resolve(ref, G)
-            if G.nodes[key].get("alias") in meta.unresolved:
-                raise UnknownPaperError(ref)
-            d = self.details(G, key)
-            notes = self.notes(G)
-        except UnknownPaperError:
-            p = self.paper(ref)  # the snapshot, the cache, then one request; UnknownPaperError when unknown
-            d = self.record_details(p)
-            notes = []
+            try:
+                seed = self.catalogue.resolve(ref)
+                names = self.lineage_names(list(seed.lineages))
+            except UnknownPaperError:  # not in the list: its record first; a graph only if one can hold it
+                p = self.paper(ref)
+                outside = None if self._in_snapshot(p.paper_id) else p
+        G = nx.DiGraph()
+        if outside is not None:
+            d, notes = self.record_details(outside), []
+        else:
+            spec = self.analysis_spec(names)
+            G = self.graph(spec) if self.is_built(spec) else self.graph(replace(spec, network=False))
+            meta = GraphMeta.of(G)
+            try:
+                key = self.resolve(ref, G)
+                if G.nodes[key].get("alias") in meta.unresolved:
+                    raise UnknownPaperError(ref)
+                d = self.details(G, key)
+                notes = self.notes(G)
+            except UnknownPaperError:
+                p = self.paper(ref)  # the snapshot, the cache, then one request; UnknownPaperError when unknown
+                d = self.record_details(p)
+                notes = []
         if with_references:
             from graph.store.stores import paper_lists
 
@@ -212,6 +221,12 @@ class Questions(EngineCore):
             for direction, pairs in lists.items():
                 d[direction] = [p.title or p.paper_id for p, _ in pairs]
         return Answer("show", [d], notes, f"paper {d.get('alias') or d.get('title') or d['paper_id']}")
+
+    def _in_snapshot(self, key: str) -> bool:
+        from graph.store.snapshot import load_snapshot
+
+        snap = self._snapshot or load_snapshot(self.settings.snapshot_path)
+        return key in snap.papers
 
     def record_details(self, p: Paper) -> dict[str, Any]:
         """The details of a paper outside every graph: its record, no lineage, no in-graph neighbours."""
