@@ -69,7 +69,6 @@ from graph.build.expand import select_seeds
 from graph.catalogue.load import load_catalogue
 from graph.core.errors import NotFoundError
 from graph.core.ids import normalize_title
-from graph.core.models import Citation, Paper
 from graph.core.settings import Settings
 from graph.explore import Engine
 from graph.explore.records import GraphSpec
@@ -77,6 +76,7 @@ from graph.sources import s2 as s2mod
 from graph.sources.s2 import S2Source
 from graph.store.snapshot import load_snapshot
 from graph.store.stores import forget_pings
+from tests.fakes.future_papers import FIVE_MINIMUM, NEW, NEW_CITING, NEW_EDGES, NEW_REFS, OUTSIDE
 from tests.fakes.s2_server import FakeS2
 
 EMPTY_SNAPSHOT = C.ROOT / "tests" / "data" / "empty_snapshot"
@@ -85,19 +85,6 @@ LINEAGE = "preference-optimization"
 OLD_REV = "5e1c0be"
 
 #: Five papers no snapshot holds (arXiv ids of a month that has not happened), each citing two older
-#: papers of their own and cited by one; and one paper far from every seed (tests/test_online_scope.py).
-NEW = [Paper(f"arxiv:2612.0000{i}", title=f"A future paper number {i}", year=2026, arxiv_id=f"2612.0000{i}")
-       for i in range(1, 6)]
-NEW_REFS = [Paper(f"arxiv:2611.0100{i}", title=f"An older future paper {i}", year=2026, arxiv_id=f"2611.0100{i}")
-            for i in range(1, 6)]
-NEW_CITING = [Paper(f"arxiv:2612.0900{i}", title=f"A citing future paper {i}", year=2026,
-                    arxiv_id=f"2612.0900{i}") for i in range(1, 6)]
-NEW_EDGES = [Citation(p.key, r.key) for p in NEW for r in NEW_REFS[:2]] + [
-    Citation(c.key, p.key) for c, p in zip(NEW_CITING, NEW, strict=True)]
-OUTSIDE = Paper("doi:10.9999/outside.2026", title="A paper far from every seed", year=2025,
-                doi="10.9999/outside.2026")
-FIVE_MINIMUM = 1 + 5 + 5
-"""One batch call resolves the five; then one reference list and one citation list each (one page)."""
 
 
 class SleepMeter:

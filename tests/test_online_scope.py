@@ -15,24 +15,14 @@ from typer.testing import CliRunner
 
 from graph.catalogue.load import load_catalogue
 from graph.cli import app
-from graph.core.models import Citation, Paper
+from graph.core.models import Citation
 from graph.store.snapshot import load_snapshot
+from tests.fakes.future_papers import NEW, NEW_CITING, NEW_EDGES, NEW_REFS, OUTSIDE
 from tests.fakes.s2_server import FakeS2
 
 LINEAGE = "preference-optimization"
 
 #: Five papers no snapshot holds (arXiv ids from a month that has not happened), each with two
-#: references and one citing paper of their own.
-NEW = [Paper(f"arxiv:2612.0000{i}", title=f"A future paper number {i}", year=2026, arxiv_id=f"2612.0000{i}")
-       for i in range(1, 6)]
-NEW_REFS = [Paper(f"arxiv:2611.0100{i}", title=f"An older future paper {i}", year=2026, arxiv_id=f"2611.0100{i}")
-            for i in range(1, 6)]
-NEW_CITING = [Paper(f"arxiv:2612.0900{i}", title=f"A citing future paper {i}", year=2026,
-                    arxiv_id=f"2612.0900{i}") for i in range(1, 6)]
-NEW_EDGES = [Citation(p.key, r.key) for p in NEW for r in NEW_REFS[:2]] + [
-    Citation(c.key, p.key) for c, p in zip(NEW_CITING, NEW, strict=True)]
-OUTSIDE = Paper("doi:10.9999/outside.2026", title="A paper far from every seed", year=2025,
-                doi="10.9999/outside.2026")
 
 
 @pytest.fixture
