@@ -84,7 +84,6 @@ QUICK_LINEAGES = ["preference-optimization", "user-sequence-modeling", "attentio
 LINEAGE = "preference-optimization"
 OLD_REV = "5e1c0be"
 
-#: Five papers no snapshot holds (arXiv ids of a month that has not happened), each citing two older
 
 
 class SleepMeter:
