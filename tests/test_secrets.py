@@ -72,6 +72,7 @@ def test_cli_verbose_never_prints_the_key(
     monkeypatch.setenv("LINEAGE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("LINEAGE_RATE", "1000")
     monkeypatch.setenv("LINEAGE_RETRIES", "1")
+    monkeypatch.setenv("LINEAGE_SNAPSHOT", str(Path(__file__).parent / "data" / "empty_snapshot"))  # batch + lists
     monkeypatch.delenv("LINEAGE_OFFLINE", raising=False)
     monkeypatch.delenv("LINEAGE_SEEDS", raising=False)
     out_file = tmp_path / "g.json"
