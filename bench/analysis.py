@@ -13,9 +13,9 @@ and needs minutes for a million edges). Then, in a fresh subprocess per (size, m
 
 - load: ``Cache.get_papers(all keys)`` + every edge row of the cache (one SQL query through the
   cache's connection: the Cache has no bulk edge read); same for both;
-- build: ours ``graph.build.expand.graph_from_records(papers, edges)``; baseline
+- build: ours ``graph.assemble.expand.graph_from_records(papers, edges)``; baseline
   ``G.add_node(key, **p.to_dict())`` and ``G.add_edge(u, v, **c.to_dict())``;
-- lineage tags: ours ``graph.build.lineage.tag_lineages(G)``; baseline per seed
+- lineage tags: ours ``graph.assemble.lineage.tag_lineages(G)``; baseline per seed
   ``nx.single_source_shortest_path_length`` on the undirected view, cutoff 2 (direct and 2-hop
   counts per lineage);
 - missing ancestors: ours ``graph.analyse.analysis.missing_ancestors(G, top=20)``; baseline
@@ -202,8 +202,8 @@ def worker(folder: Path, method: str, runs: int) -> dict[str, Any]:
     seeds = meta["seeds"]
     if method == "ours":
         from graph.analyse.analysis import frontier, missing_ancestors
-        from graph.build.expand import graph_from_records
-        from graph.build.lineage import assign_roles, tag_lineages
+        from graph.assemble.expand import graph_from_records
+        from graph.assemble.lineage import assign_roles, tag_lineages
 
         G = step("build", lambda: graph_from_records(papers, edges), runs)
         for s in seeds:

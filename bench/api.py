@@ -65,7 +65,7 @@ from typing import Any
 
 import _common as C  # puts the repo on sys.path
 
-from graph.build.expand import select_seeds
+from graph.assemble.expand import select_seeds
 from graph.catalogue.load import load_catalogue
 from graph.core.errors import NotFoundError
 from graph.core.ids import normalize_title

@@ -3,7 +3,7 @@
 The older commit (``--old``, default 5e1c0be: the last commit before the restructured ``graph/``, the
 engine and the scoped fetching) is checked out in a temporary ``git worktree`` (removed afterwards).
 Every measurement runs in a fresh subprocess with ``PYTHONPATH=<tree>``, so each side imports its
-own code (``graph.expand`` then, ``graph.build.expand`` now); old and new alternate, and the load
+own code (``graph.expand`` then, ``graph.assemble.expand`` now); old and new alternate, and the load
 average is recorded around each measurement.
 
 - **expansion from the snapshot**: ``load_snapshot`` (first call in the process) and
@@ -45,7 +45,7 @@ EXPAND = r'''
 import json, os, statistics, sys, tempfile, time
 from pathlib import Path
 try:
-    from graph.build.expand import build_graph
+    from graph.assemble.expand import build_graph
     from graph.catalogue.load import load_catalogue
     from graph.core.settings import Settings
     from graph.store.snapshot import load_snapshot

@@ -53,7 +53,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
 
-    from graph.build.lineage import tag_lineages
+    from graph.assemble.lineage import tag_lineages
     from graph.catalogue.load import load_catalogue
     from graph.explore import Engine
     from graph.store.snapshot import _load, _load_cached, default_snapshot_path

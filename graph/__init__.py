@@ -1,7 +1,7 @@
 """paper-lineage: seed papers -> citation graph -> lineages, missing ancestors, frontier.
 
 The public API is re-exported here. Light modules (errors, ids, models, settings) are imported
-eagerly; the rest load on first use (``graph.build_graph`` imports ``graph.build.expand`` then), so that
+eagerly; the rest load on first use (``graph.build_graph`` imports ``graph.assemble.expand`` then), so that
 ``import graph`` stays cheap for the CLI. Front ends (``app.py``, ``graph.cli``) are thin shells over
 this API.
 """
@@ -28,16 +28,16 @@ _LAZY: dict[str, tuple[str, ...]] = {
     "graph.catalogue.load": ("Appearance", "Catalogue", "Lineage", "Seed", "load_catalogue"),
     "graph.store.snapshot": ("Snapshot", "SnapshotError", "load_snapshot", "write_snapshot"),
     "graph.store.cache": ("Cache", "clear_cache"),
-    "graph.build.expand": ("NODE_ATTRS", "build_graph", "graph_from_records", "merge_duplicates", "prune",
+    "graph.assemble.expand": ("NODE_ATTRS", "build_graph", "graph_from_records", "merge_duplicates", "prune",
                      "select_seeds"),
-    "graph.build.lineage": ("assign_roles", "bridges", "tag_lineages"),
+    "graph.assemble.lineage": ("assign_roles", "bridges", "tag_lineages"),
     "graph.analyse.analysis": ("ChainVerdict", "Result", "check_chain", "citation_path", "evaluate_ancestors",
                        "frontier", "missing_ancestors", "reading_order"),
     "graph.analyse.select": ("ViewSpec", "find_node", "view"),
     "graph.present.render": ("render_html",),
     "graph.present.export": ("FORMATS", "export_graph", "write_export"),
-    "graph.build.refresh": ("refresh_snapshot", "snapshot_info"),
-    "graph.build.enrich": ("enrich_from_arxiv",),
+    "graph.assemble.refresh": ("refresh_snapshot", "snapshot_info"),
+    "graph.assemble.enrich": ("enrich_from_arxiv",),
     "graph.sources.s2": ("S2Source",),
     "graph.sources.arxiv": ("ArxivSource",),
 }

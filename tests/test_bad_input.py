@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from graph.build.expand import build_graph
+from graph.assemble.expand import build_graph
 from graph.catalogue.load import load_catalogue
 from graph.cli import app
 from graph.core.models import MAX_TITLE, Paper

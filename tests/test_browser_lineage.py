@@ -28,7 +28,7 @@ import networkx as nx
 import pytest
 
 from graph.analyse.analysis import check_chain, frontier, missing_ancestors
-from graph.build.expand import build_graph
+from graph.assemble.expand import build_graph
 from graph.catalogue.load import load_catalogue
 from graph.present.export import export_graph
 from graph.present.lineage_view import build_lineage_view

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from graph.build.expand import build_graph
+from graph.assemble.expand import build_graph
 from graph.catalogue.load import load_catalogue
 from graph.core.errors import CacheCorruptError
 from graph.store.cache import Cache

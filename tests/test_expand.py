@@ -7,7 +7,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph.build.expand import NODE_ATTRS, build_graph, merge_duplicates
+from graph.assemble.expand import NODE_ATTRS, build_graph, merge_duplicates
 from graph.catalogue.load import load_catalogue
 from graph.core.errors import UnknownLineageError
 from graph.core.models import Citation, Paper

@@ -24,7 +24,7 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
-from graph.build.expand import build_graph
+from graph.assemble.expand import build_graph
 from graph.catalogue.load import Catalogue, load_catalogue
 from graph.core.errors import ApiError, RateLimitedError
 from graph.core.models import Citation, Paper

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import networkx as nx
 import pytest
 
-from graph.build.lineage import assign_roles, bridges, declared_lineages, lineage_seeds, tag_lineages
+from graph.assemble.lineage import assign_roles, bridges, declared_lineages, lineage_seeds, tag_lineages
 from graph.core.errors import UnknownLineageError
 
 

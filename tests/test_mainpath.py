@@ -391,7 +391,7 @@ def test_errors() -> None:
 
 @pytest.fixture(scope="module")
 def pref_graph() -> nx.DiGraph:
-    from graph.build.expand import build_graph
+    from graph.assemble.expand import build_graph
     from graph.catalogue.load import load_catalogue
 
     return build_graph(load_catalogue(None), lineages=["preference-optimization"], depth=2, direction="both",

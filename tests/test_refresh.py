@@ -6,8 +6,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from graph.build.expand import build_graph
-from graph.build.refresh import refresh_snapshot, snapshot_info
+from graph.assemble.expand import build_graph
+from graph.assemble.refresh import refresh_snapshot, snapshot_info
 from graph.catalogue.load import load_catalogue
 from graph.cli import app
 from graph.core.settings import Settings

@@ -344,7 +344,7 @@ def test_duplicate_detector_on_the_shipped_snapshot(shipped: Snapshot) -> None:
 
 
 def test_snapshot_info_reports_identity(shipped: Snapshot) -> None:
-    from graph.build.refresh import snapshot_info
+    from graph.assemble.refresh import snapshot_info
     from graph.catalogue.load import load_catalogue
 
     ident = snapshot_info(shipped, load_catalogue())["identity"]

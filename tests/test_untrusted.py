@@ -9,7 +9,7 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from graph.build.expand import NODE_ATTRS, build_graph
+from graph.assemble.expand import NODE_ATTRS, build_graph
 from graph.catalogue.load import load_catalogue
 from graph.core.models import MAX_ABSTRACT, MAX_AUTHORS, MAX_TITLE
 from graph.present.export import FORMATS, export_graph

@@ -34,7 +34,7 @@ from graph.analyse.chains import (
     citation_path,
     reading_order,
 )
-from graph.build.lineage import declared_lineages, lineage_seeds
+from graph.assemble.lineage import declared_lineages, lineage_seeds
 
 __all__ = [
     "DEFAULT_WEIGHTS",

@@ -48,7 +48,7 @@ from graph.analyse.scores import (
     score_candidates,
     stage_votes,
 )
-from graph.build.lineage import lineage_seeds
+from graph.assemble.lineage import lineage_seeds
 
 __all__ = [
     "DEFAULT_WEIGHTS",
@@ -174,7 +174,7 @@ def background_graph(snapshot: Any) -> nx.DiGraph:
     hit = _BACKGROUND.get(id(snapshot))
     if hit is not None and hit[0] is snapshot:
         return hit[1]
-    from graph.build.expand import graph_from_records
+    from graph.assemble.expand import graph_from_records
 
     B = graph_from_records(snapshot.papers.values(), snapshot.edges)
     _BACKGROUND[id(snapshot)] = (snapshot, B)

@@ -15,7 +15,7 @@ from typing import Any
 import networkx as nx
 
 from graph.analyse.ancestors import missing_ancestors, name_of
-from graph.build.lineage import lineage_seeds
+from graph.assemble.lineage import lineage_seeds
 from graph.core.errors import LineageError, UnknownPaperError
 
 __all__ = [

@@ -122,7 +122,7 @@ def main_path(
     lineage : str, optional
         Analyse only this lineage's subgraph: the nodes whose ``lineages`` attribute gives it a score
         > 0, plus its declared seeds (every key of its stages in ``G.graph["lineages"]`` and its
-        members in ``G.graph["lineage_members"]``, see :func:`graph.build.lineage.lineage_seeds`),
+        members in ``G.graph["lineage_members"]``, see :func:`graph.assemble.lineage.lineage_seeds`),
         with the citations among them. Raises :class:`~graph.core.errors.UnknownLineageError` for an
         undeclared name.
     nodes : iterable of str, optional

@@ -37,7 +37,7 @@ from typing import Any, Literal
 
 import networkx as nx
 
-from graph.build.lineage import lineage_seeds
+from graph.assemble.lineage import lineage_seeds
 from graph.core.errors import LineageError, UnknownPaperError
 from graph.core.gcpause import gc_paused
 

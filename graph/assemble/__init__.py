@@ -1,3 +1,3 @@
-"""graph.build"""
+"""graph.assemble"""
 
 __all__: list[str] = []

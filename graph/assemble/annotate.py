@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from graph.build.contract import add_paper, seed_paper
-from graph.build.dedup import merge_duplicates
+from graph.assemble.contract import add_paper, seed_paper
+from graph.assemble.dedup import merge_duplicates
 from graph.core.ids import normalize_title
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def annotate(G: nx.DiGraph, catalogue: Catalogue, seeds: Sequence[Seed]) -> None
         if name in G.graph["lineages"]
     }
     G.graph["completeness"] = {alias_to_key[a]: G.nodes[alias_to_key[a]].get("references_status") for a in alias_to_key}
-    from graph.build.lineage import assign_roles, tag_lineages
+    from graph.assemble.lineage import assign_roles, tag_lineages
 
     assign_roles(G)
     tag_lineages(G, G.graph["lineages"], members=G.graph["lineage_members"])

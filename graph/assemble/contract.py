@@ -2,7 +2,7 @@
 
 Every node carries every attribute of :data:`NODE_ATTRS` (see ``docs/architecture.md``); edges carry
 ``is_influential``, ``source``, ``fetched_at`` and ``match``. ``G.graph`` follows
-:class:`graph.build.meta.GraphMeta`.
+:class:`graph.assemble.meta.GraphMeta`.
 """
 
 from __future__ import annotations

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
 
-from graph.build.annotate import annotate
-from graph.build.contract import NODE_ATTRS, BuildStats, ProgressFn, graph_from_records, seed_paper
-from graph.build.dedup import merge_duplicates, prune
-from graph.build.meta import GraphMeta
-from graph.build.plan import FetchPlan, plan_fetch
+from graph.assemble.annotate import annotate
+from graph.assemble.contract import NODE_ATTRS, BuildStats, ProgressFn, graph_from_records, seed_paper
+from graph.assemble.dedup import merge_duplicates, prune
+from graph.assemble.meta import GraphMeta
+from graph.assemble.plan import FetchPlan, plan_fetch
 from graph.core.merge import merge_papers
 from graph.core.models import Citation, Paper
 from graph.store.stores import CacheStore, Direction, OnlineStore, Store, Stores, open_stores
@@ -113,7 +113,7 @@ def build_graph(
         The stores to read (default :func:`graph.store.stores.open_stores` from the settings); the
         expansion never constructs a cache or a client itself.
     announce:
-        Online, called once with the :class:`graph.build.plan.FetchPlan` before the first request
+        Online, called once with the :class:`graph.assemble.plan.FetchPlan` before the first request
         (only when something is to be fetched).
 
     Returns

@@ -1,6 +1,6 @@
 """The typed contract of ``G.graph``: what a built graph says about itself.
 
-:func:`graph.build.expand.build_graph` fills ``G.graph`` with the keys below and stores one
+:func:`graph.assemble.expand.build_graph` fills ``G.graph`` with the keys below and stores one
 :class:`GraphMeta` under ``G.graph["meta"]``. Front ends and the orchestration layer read the record
 (``GraphMeta.of(G)``), never the loose keys; library functions that take hand-built graphs (doctests,
 analyses on tiny graphs) may still read ``G.graph["lineages"]`` directly, which is why the keys stay.

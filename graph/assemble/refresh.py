@@ -11,7 +11,7 @@ from graph.core.errors import OfflineError
 from graph.core.models import Citation, Paper
 
 if TYPE_CHECKING:
-    from graph.build.expand import ProgressFn
+    from graph.assemble.expand import ProgressFn
     from graph.catalogue.load import Catalogue
     from graph.core.settings import Settings
     from graph.store.snapshot import Snapshot

@@ -35,7 +35,7 @@ class UnionFind:
     """Union-find over record tokens that refuses to join two different arXiv ids or two "primary"
     records (e.g. two raw files): those are two papers that merely share a DOI or a title.
 
-    Shared by the snapshot build (``scripts/build_snapshot.py``) and :func:`graph.build.expand.merge_duplicates`.
+    Shared by the snapshot build (``scripts/build_snapshot.py``) and :func:`graph.assemble.expand.merge_duplicates`.
 
     Examples
     --------

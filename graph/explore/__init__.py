@@ -16,7 +16,7 @@ Two graphs, documented once:
 Both are scoped by the lineages asked about (all of the catalogue when none).
 """
 
-from graph.build.plan import FetchPlan
+from graph.assemble.plan import FetchPlan
 from graph.explore.engine import Engine, load_user_catalogue
 from graph.explore.records import (
     ANALYSIS_GRAPH,

@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 
 import networkx as nx
 
-from graph.build.meta import GraphMeta
-from graph.build.plan import FetchPlan
+from graph.assemble.meta import GraphMeta
+from graph.assemble.plan import FetchPlan
 from graph.catalogue.load import Catalogue, load_catalogue
 from graph.core.errors import UnknownPaperError
 from graph.core.models import Paper
@@ -127,7 +127,7 @@ class EngineCore:
             if G is not None:
                 self._graphs.move_to_end(spec)
                 return G
-            from graph.build.expand import build_graph
+            from graph.assemble.expand import build_graph
 
             G = build_graph(
                 self.catalogue,
@@ -224,14 +224,14 @@ class EngineCore:
 
     def snapshot_info(self) -> dict[str, Any]:
         """Counts, sources, dates and completeness per lineage of the embedded snapshot."""
-        from graph.build.refresh import snapshot_info
+        from graph.assemble.refresh import snapshot_info
         from graph.store.snapshot import load_snapshot
 
         return snapshot_info(self._snapshot or load_snapshot(self.settings.snapshot_path), self.catalogue)
 
     def refresh_snapshot(self, out: Path | None = None, *, progress: ProgressFn | None = None) -> dict[str, Any]:
         """Re-fetch every seed from Semantic Scholar and rewrite the snapshot (``out`` or ``seeds/snapshot``)."""
-        from graph.build.refresh import refresh_snapshot
+        from graph.assemble.refresh import refresh_snapshot
 
         return refresh_snapshot(self.catalogue, settings=self.settings, out=out, progress=progress)
 

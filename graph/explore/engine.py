@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import networkx as nx
 
-from graph.build.meta import GraphMeta
+from graph.assemble.meta import GraphMeta
 from graph.explore.core import load_user_catalogue
 from graph.explore.questions import Questions
 from graph.explore.records import VIEW_GRAPH, Answer, ProgressFn, View

@@ -43,7 +43,7 @@ def run_evaluation(
     """
     from graph.analyse.evaluate import evaluate, lineage_groups
     from graph.analyse.scores import METHODS
-    from graph.build.lineage import declared_lineages
+    from graph.assemble.lineage import declared_lineages
 
     B = background(engine)
     methods = tuple(methods) if methods else METHODS

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from graph.build.meta import GraphMeta
+from graph.assemble.meta import GraphMeta
 from graph.core.errors import UnknownPaperError
 from graph.explore.core import EngineCore
 from graph.explore.records import Answer, _by_year, _paper_row, _ranked, _yaml_key, display_name
@@ -158,7 +158,7 @@ class Questions(EngineCore):
 
     def _with_paper(self, G: nx.DiGraph, ref: str) -> tuple[nx.DiGraph, str]:
         """A copy of ``G`` with one more paper (any id Semantic Scholar knows) and its lists."""
-        from graph.build.contract import add_paper
+        from graph.assemble.contract import add_paper
         from graph.store.stores import paper_lists
 
         rec = self.paper(ref)
@@ -251,7 +251,7 @@ class Questions(EngineCore):
 
         d["links"] = paper_links(d)
         if d.get("arxiv_id") and not d.get("abstract"):
-            from graph.build.enrich import arxiv_metadata
+            from graph.assemble.enrich import arxiv_metadata
 
             extra = arxiv_metadata(key, d["arxiv_id"], settings=self.settings, offline=self.offline)
             for f, v in extra.items():
