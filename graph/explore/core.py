@@ -186,6 +186,14 @@ class EngineCore:
         return self.graph(self.view_spec(lineages, depth=depth, direction=direction), progress=progress,
                           announce=announce)
 
+    def background(self) -> nx.DiGraph:
+        """The whole snapshot as one graph (built once per snapshot): what makes a paper specific to a
+        lineage rather than a tool every lineage cites."""
+        from graph.analyse.ancestors import background_graph
+        from graph.store.snapshot import load_snapshot
+
+        return background_graph(self._snapshot or load_snapshot(self.settings.snapshot_path))
+
     def stores(self, *, network: bool = True) -> Stores:
         """The stores a question reads, in order (a context manager that closes the cache it opened)."""
         return open_stores(self.settings, offline=self.offline or not network, snapshot=self._snapshot,

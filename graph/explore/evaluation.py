@@ -18,10 +18,7 @@ __all__ = ["background", "run_evaluation"]
 
 def background(engine: Engine) -> Any:
     """The whole snapshot as one graph (built once per snapshot): the specificity background."""
-    from graph.analyse.ancestors import background_graph
-    from graph.store.snapshot import load_snapshot
-
-    return background_graph(engine._snapshot or load_snapshot(engine.settings.snapshot_path))
+    return engine.background()
 
 
 def run_evaluation(

@@ -32,7 +32,7 @@ class Questions(EngineCore):
             from graph.analyse.analysis import missing_ancestors
 
             G = self.analysis_graph(names)
-            res = missing_ancestors(G, lineage=one, top=top, method=method)
+            res = missing_ancestors(G, lineage=one, top=top, method=method, background=self.background())
             rows = _ranked(G, [r.to_dict() for r in res], "cited_by")
             return Answer("ancestors", rows, self.notes(G, one), f"missing ancestors{' of ' + one if one else ''}")
 
@@ -47,7 +47,7 @@ class Questions(EngineCore):
             from graph.analyse.analysis import frontier
 
             G = self.analysis_graph(names)
-            res = frontier(G, lineage=one, since=since, top=top)
+            res = frontier(G, lineage=one, since=since, top=top, background=self.background())
             notes = self.notes(G, one)
             if GraphMeta.of(G).built_from != "online":
                 notes.insert(0, "frontier offline: from the citing papers in the snapshot (a sample of later work)")
@@ -74,12 +74,12 @@ class Questions(EngineCore):
                 else:  # a list without declared stages: check the suggested chain
                     spine = [s[0] for s in self.chain(name)[0]]
                     arrows = list(itertools.pairwise(spine))
-                for v in check_chain(G, arrows):
+                for v in check_chain(G, arrows, background=self.background()):
                     d = v.to_dict()
                     rows.append({
                         "lineage": name,
-                        "from": display_name(G, d["from"]),
-                        "to": display_name(G, d["to"]),
+                        "from": d.get("from_name") or display_name(G, d["from"]),
+                        "to": d.get("to_name") or display_name(G, d["to"]),
                         "verdict": d["verdict"],
                         "via": [display_name(G, x) for x in d.get("via") or []],
                         "note": d.get("note"),
@@ -120,7 +120,7 @@ class Questions(EngineCore):
         from graph.analyse.analysis import evaluate_ancestors
 
         names, one = self._scope(lineage, None)
-        res = evaluate_ancestors(self.analysis_graph(names), lineage=one)
+        res = evaluate_ancestors(self.analysis_graph(names), lineage=one, background=self.background())
         return {"cases": res["cases"], "ours": res["ours"], "baseline": res["baseline"]}
 
     def order(self, lineage: str) -> Answer:
@@ -132,7 +132,8 @@ class Questions(EngineCore):
             from graph.analyse.analysis import reading_order
 
             G = self.analysis_graph(names)
-            rows = [_paper_row(G, k, **{"#": i}) for i, k in enumerate(reading_order(G, one), 1)]
+            order = reading_order(G, one, background=self.background())
+            rows = [_paper_row(G, k, **{"#": i}) for i, k in enumerate(order, 1)]
             return Answer("order", rows, self.notes(G, one), f"reading order: {one}")
 
         return self._memo(("order", names, one), make)
