@@ -15,8 +15,9 @@ from typing import Any
 import networkx as nx
 
 from graph.analyse.ancestors import missing_ancestors, name_of
+from graph.analyse.select import find_node
 from graph.assemble.lineage import lineage_seeds
-from graph.core.errors import LineageError, UnknownPaperError
+from graph.core.errors import LineageError
 
 __all__ = [
     "ChainVerdict",
@@ -77,20 +78,6 @@ class CitationPath(list[str]):
         self.direction = direction
 
 
-def _resolve(G: nx.DiGraph, ref: str) -> str:
-    if ref in G:
-        return ref
-    for n, a in G.nodes(data=True):
-        if a.get("alias") == ref:
-            return n
-    for prefix in ("arxiv:", "doi:"):
-        if prefix + ref.lower() in G:
-            return prefix + ref.lower()
-        if prefix + ref in G:
-            return prefix + ref
-    raise UnknownPaperError(ref)
-
-
 def check_chain(G: nx.DiGraph, arrows: Iterable[tuple[str, str]], *,
                 background: nx.DiGraph | None = None) -> list[ChainVerdict]:
     """Check declared arrows ``(a, b)`` ("b builds on a") against the citations.
@@ -122,7 +109,7 @@ def check_chain(G: nx.DiGraph, arrows: Iterable[tuple[str, str]], *,
     """
     out = []
     for a_ref, b_ref in arrows:
-        a, b = _resolve(G, a_ref), _resolve(G, b_ref)
+        a, b = find_node(G, a_ref), find_node(G, b_ref)
         via: list[str] = []
         if G.has_edge(b, a) or (background is not None and background.has_edge(b, a)):
             verdict = "direct"
@@ -176,7 +163,7 @@ def citation_path(G: nx.DiGraph, a: str, b: str) -> CitationPath:
     >>> p = citation_path(G, "a", "d"); p, p.direction
     (['a', 'b', 'c', 'd'], 'mixed')
     """
-    a, b = _resolve(G, a), _resolve(G, b)
+    a, b = find_node(G, a), find_node(G, b)
     try:
         return CitationPath(nx.shortest_path(G, a, b), "forward")
     except nx.NetworkXNoPath:

@@ -33,10 +33,6 @@ class ViewSpec:
     """Focus: a node key (or alias / id) at the centre."""
     radius: int = 1
     """Neighbourhood radius around ``around``, ignoring edge direction."""
-    ancestors: int | None = None
-    """Keep only seeds plus the top-K missing ancestors (and frontier papers if ``frontier``)."""
-    frontier: int | None = None
-    """With ``ancestors``: also keep the top-K frontier papers."""
 
 
 def find_node(G: nx.DiGraph, ref: str) -> str:
@@ -144,16 +140,6 @@ def view(G: nx.DiGraph, spec: ViewSpec | None = None) -> nx.DiGraph:
             or G.nodes[n].get("citation_count") is None
             or G.nodes[n]["citation_count"] >= spec.min_citations
         }
-    if spec.ancestors is not None:
-        from graph.analyse.analysis import frontier, missing_ancestors
-
-        lin = spec.lineages[0] if len(spec.lineages) == 1 else None
-        chosen = {n for n in keep if G.nodes[n].get("is_seed")}
-        chosen.update(r.paper_id for r in missing_ancestors(G, lineage=lin, top=spec.ancestors))
-        if spec.frontier:
-            chosen.update(r.paper_id for r in frontier(G, lineage=lin, top=spec.frontier))
-        keep &= chosen | {n for n in chosen if n in G}
-        keep |= {n for n in chosen if n in G}
     if spec.around:
         centre = find_node(G, spec.around)
         ego = nx.ego_graph(G.to_undirected(as_view=True), centre, radius=max(0, spec.radius))
