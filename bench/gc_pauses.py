@@ -38,14 +38,16 @@ def paused(fn: Callable[[], Any]) -> Callable[[], Any]:
     return run
 
 
-def timed(fn: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def timed_pair(now: Callable[[], Any], old: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    """Medians of the two variants, run alternately (now, old, old, now, ...) so warm-up and drift hit both."""
+    times: dict[int, list[float]] = {0: [], 1: []}
+    for i in range(repeat):
+        for j in ((0, 1) if i % 2 == 0 else (1, 0)):
+            gc.collect()
+            t0 = time.perf_counter()
+            (now if j == 0 else old)()
+            times[j].append(time.perf_counter() - t0)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def main() -> None:
@@ -55,8 +57,9 @@ def main() -> None:
 
     from graph.assemble.lineage import tag_lineages
     from graph.catalogue.load import load_catalogue
+    from graph.core.gcpause import gc_paused
     from graph.explore import Engine
-    from graph.store.snapshot import _load, _load_cached, default_snapshot_path
+    from graph.store.snapshot import _load, default_snapshot_path
 
     folder = default_snapshot_path()
     eng = Engine(load_catalogue(), offline=True)
@@ -64,19 +67,33 @@ def main() -> None:
     spec = G.graph["lineages"]
     members = G.graph.get("lineage_members")
 
-    def load() -> Any:
-        return _load(folder)
+    held: dict[str, Any] = {}
 
-    def load_now() -> Any:  # what load_snapshot runs: the loader inside the safe, counted pause
-        _load_cached.cache_clear()
-        return _load_cached(str(folder), ())
+    def load_old() -> Any:  # the old loader: the naive pause around the same loading function
+        held.pop("snap", None)
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            held["snap"] = _load(folder)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def load_now() -> Any:  # the body of snapshot._load_cached now: the loader inside the counted pause
+        held.pop("snap", None)
+        pause = gc_paused()
+        pause.__enter__()
+        try:
+            held["snap"] = _load(folder)
+        finally:
+            pause.__exit__()
 
     def tag() -> Any:
         H = G.copy()
         tag_lineages(H, spec, members=members)
 
     steps: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
-        (f"load the snapshot ({len(load().papers):,} papers)", load_now, paused(load)),
+        (f"load the snapshot ({len(_load(folder).papers):,} papers)", load_now, load_old),
         (f"tag lineages ({G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges, incl. copy)", tag,
          paused(tag)),
     ]
@@ -92,10 +109,9 @@ def main() -> None:
 
     print(f"{'step':<70} {'now':>15} {'old (gc paused)':>16} {'ratio':>7}")
     for name, fn, old_fn in steps:
-        now = timed(fn, args.repeat)
-        old = timed(old_fn, args.repeat)
+        now, old = timed_pair(fn, old_fn, args.repeat)
         print(f"{name:<70} {now * 1000:>12.0f} ms {old * 1000:>13.0f} ms {now / old:>7.2f}")
-    print(f"(median of {args.repeat} runs each; python {sys.version.split()[0]})")
+    print(f"(median of {args.repeat} runs each, the two variants alternating; python {sys.version.split()[0]})")
 
 
 if __name__ == "__main__":
