@@ -329,7 +329,8 @@ def _tagged() -> nx.DiGraph:
 def test_lineage_scope_is_tagged_nodes_plus_seeds() -> None:
     G = _tagged()
     counts = search_path_counts(G, lineage="L", anchors=())
-    assert set(counts) == {("s3", "a"), ("a", "s1"), ("s3", "s1"), ("late", "s3")}  # not o (score 0), not m
+    # not o (score 0), not late (0.25 < MEMBER_MIN: inherited, not linked), not m (another lineage)
+    assert set(counts) == {("s3", "a"), ("a", "s1"), ("s3", "s1")}
 
 
 def test_lineage_default_anchors_at_its_seeds() -> None:
@@ -339,7 +340,9 @@ def test_lineage_default_anchors_at_its_seeds() -> None:
     assert mp.nodes == ("s1", "a", "s3")  # the corridor s1 .. s3; "late" cites s3 but no seed cites it
     assert mp.lineage == "L"
     classical = main_path(G, lineage="L", anchors=())
-    assert classical.anchors == () and classical.nodes == ("s1", "a", "s3", "late")
+    assert classical.anchors == () and classical.nodes == ("s1", "a", "s3")
+    everything = main_path(G, nodes=list(G), anchors=())  # the whole graph, not the lineage's network
+    assert everything.nodes[-1] in {"late", "o"}
 
 
 def test_nodes_scope_and_anchors() -> None:
@@ -413,8 +416,14 @@ def test_real_preference_optimization_passes_through_dpo(pref_graph: nx.DiGraph,
 
 
 def test_real_citation_cycles_are_reported(pref_graph: nx.DiGraph) -> None:
-    G = pref_graph
-    mp = main_path(G, lineage="preference-optimization", anchors=())
+    from graph.analyse.search_paths import MEMBER_MIN
+    from graph.assemble.lineage import lineage_seeds
+
+    name = "preference-optimization"
+    seeds = set(lineage_seeds(pref_graph, name))
+    G = pref_graph.subgraph([n for n, d in pref_graph.nodes(data=True)  # the lineage's network
+                             if n in seeds or (d.get("lineages") or {}).get(name, 0) >= MEMBER_MIN])
+    mp = main_path(pref_graph, lineage=name, anchors=())
     cyclic = {e for c in nx.simple_cycles(G) for e in zip(c, [*c[1:], c[0]], strict=True)}
     assert cyclic, "the offline data holds citation cycles (FLAN, chain-of-thought, InstructGPT)"
     assert set(mp.dropped_edges) <= cyclic

@@ -42,6 +42,7 @@ from graph.core.errors import LineageError, UnknownPaperError
 from graph.core.gcpause import gc_paused
 
 __all__ = [
+    "MEMBER_MIN",
     "WEIGHTS",
     "Edge",
     "Flow",
@@ -98,6 +99,12 @@ def _older(a: tuple[int, ...] | None, b: tuple[int, ...] | None) -> bool:
     return a[:n] < b[:n]
 
 
+MEMBER_MIN = 0.5
+"""A lineage's network keeps its seeds and the papers whose membership in it is at least this: papers
+linked to its seeds, not only inherited through a second hop (``graph.assemble.lineage.tag_lineages``
+gives pure two-hop inheritance at most 0.5 and usually far less). See docs/mainpath.md."""
+
+
 def _scope(G: nx.DiGraph, lineage: str | None, nodes: Iterable[str] | None) -> list[str]:
     keep: list[str] | None = None
     if nodes is not None:
@@ -112,7 +119,7 @@ def _scope(G: nx.DiGraph, lineage: str | None, nodes: Iterable[str] | None) -> l
     if lineage is not None:
         seeds = set(lineage_seeds(G, lineage))
         member = [n for n, a in G.nodes(data=True)
-                  if n in seeds or ((a.get("lineages") or {}).get(lineage) or 0) > 0]
+                  if n in seeds or ((a.get("lineages") or {}).get(lineage) or 0) >= MEMBER_MIN]
         keep = member if keep is None else [k for k in keep if k in set(member)]
     return list(G) if keep is None else keep
 
