@@ -215,21 +215,6 @@ _CANVAS_IN_FRAME = """() => { const r = document.querySelector('#mynetwork canva
   return {left: r.left, top: r.top, right: r.right, bottom: r.bottom, inner_w: window.innerWidth,
           inner_h: window.innerHeight}; }"""
 
-# Known defects outside this file (issue 12), reported to the lead; strict: a test fails once its defect is fixed.
-# In a 1500 × 1000 window the graph iframe is 1040 px wide, but app.py lays the view out for GRAPH_WIDTH = 1100
-# and makes the iframe GRAPH_HEIGHT + 40 = 800 px high while the page in it needs the legend (93 px) + the canvas
-# (760 px) = 853 px. The fix (GRAPH_WIDTH = 1040.0, iframe GRAPH_HEIGHT + 110) was tried on a copy of app.py
-# (LINEAGE_TEST_APP): it lifts OLD_APP_SIZE below.
-OLD_APP_SIZE = _app_constant("GRAPH_WIDTH") == 1100.0
-SMALL_LABELS = {
-    "sequential-recommendation": (OLD_APP_SIZE, "laid out for 1100 px in a 1040 px canvas, the layout grown to "
-                                  "1540×1064: zoom 0.675, seed labels 8.1 px < 9 px (app.py GRAPH_WIDTH)"),
-    "calibration": (_HIDE_AT_MOST < 0.3, "hiding at most a fifth of the view as filler, the lineage layout grows its "
-                    "canvas to 1664×1216 (for 1040×760): zoom 0.625, seed labels 7.5–8.1 px < 9 px; with "
-                    "_HIDE_AT_MOST = 0.3: zoom 0.714, seed labels ≥ 9 px (graph/present/lineage_layout.py)"),
-}
-
-
 def test_graph_iframe_draws_the_view_and_url_lineage_changes_it(server: str, tmp_path: Path) -> None:
     with browser_page(viewport={"width": 1500, "height": 1100}) as page:
         t0 = time.monotonic()
@@ -254,9 +239,7 @@ def test_graph_iframe_draws_the_view_and_url_lineage_changes_it(server: str, tmp
         assert other["seeds"] != info["seeds"]
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(SMALL_LABELS[n][0], strict=True, reason=SMALL_LABELS[n][1]))
-    if n in SMALL_LABELS else n for n in LINEAGES])
+@pytest.mark.parametrize("name", LINEAGES)
 def test_lineage_view_in_app_is_readable(server: str, name: str, tmp_path: Path) -> None:
     v, shown = _expected(name, tmp_path / "cache")
     with browser_page(viewport=WINDOW) as page:
@@ -268,8 +251,6 @@ def test_lineage_view_in_app_is_readable(server: str, name: str, tmp_path: Path)
         _check_app_view(page, frame, v, name)
 
 
-@pytest.mark.xfail(OLD_APP_SIZE, strict=True, reason="iframe 1040×800 for a view laid out for 1100 px wide, 93 px "
-                   "of legend + 760 px of canvas: the bottom 53 px of the canvas are cut (app.py)")
 def test_graph_iframe_fits_the_laid_out_canvas(server: str) -> None:
     with browser_page(viewport=WINDOW) as page:
         page.goto(server + f"/?lineage={LINEAGE}")
