@@ -168,8 +168,11 @@ def frontier(
     >>> G.graph["lineages"] = {"L": [["A"], ["B"]]}
     >>> [(r.paper_id, r.score) for r in frontier(G, lineage="L")]
     [('e', 3.0), ('u', 0.3)]
-    >>> print(frontier(G, lineage="L")[0].explanation)
-    cites 2 of 2 L seeds and 1 of its top ancestors; 1 of the latest stage; 75% of its 4 references are in this lineage
+    >>> for part in frontier(G, lineage="L")[0].explanation.split("; "):
+    ...     part
+    'cites 2 of 2 L seeds and 1 of its top ancestors'
+    '1 of the latest stage'
+    '75% of its 4 references are in this lineage'
     >>> [r.paper_id for r in frontier(G, lineage="L", since=2024)], frontier(G, lineage="L")[0].to_dict()["cites"]
     (['u'], ['A', 'B'])
     """
