@@ -25,14 +25,20 @@ from graph.core.settings import __all__ as _settings_all
 __version__ = "0.1.0"
 
 _LAZY: dict[str, tuple[str, ...]] = {
+    "graph.explore": ("Answer", "Engine", "FetchPlan", "GraphSpec", "View"),
     "graph.catalogue.load": ("Appearance", "Catalogue", "Lineage", "Seed", "load_catalogue"),
     "graph.store.snapshot": ("Snapshot", "SnapshotError", "load_snapshot", "write_snapshot"),
     "graph.store.cache": ("Cache", "clear_cache"),
     "graph.assemble.expand": ("NODE_ATTRS", "build_graph", "graph_from_records", "merge_duplicates", "prune",
-                     "select_seeds"),
+                              "select_seeds"),
+    "graph.assemble.meta": ("GraphMeta",),
+    "graph.catalogue.resolve": ("EntryResolution", "resolve_entries"),
+    "graph.analyse.mainpath": ("MainPath", "main_path"),
+    "graph.present.lineage_view": ("build_lineage_view",),
+    "graph.present.lineage_layout": ("lineage_layout",),
     "graph.assemble.lineage": ("assign_roles", "bridges", "tag_lineages"),
     "graph.analyse.analysis": ("ChainVerdict", "Result", "check_chain", "citation_path", "evaluate_ancestors",
-                       "frontier", "missing_ancestors", "reading_order"),
+                               "frontier", "missing_ancestors", "reading_order"),
     "graph.analyse.select": ("ViewSpec", "find_node", "view"),
     "graph.present.render": ("render_html",),
     "graph.present.export": ("FORMATS", "export_graph", "write_export"),
