@@ -1,9 +1,10 @@
 """paper-lineage: seed papers -> citation graph -> lineages, missing ancestors, frontier.
 
 The public API is re-exported here. Light modules (errors, ids, models, settings) are imported
-eagerly; the rest load on first use (``graph.build_graph`` imports ``graph.assemble.expand`` then), so that
-``import graph`` stays cheap for the CLI. Front ends (``app.py``, ``graph.cli``) are thin shells over
-this API.
+eagerly; the rest load on first use (``graph.build_graph`` imports ``graph.assemble.expand``
+then), so that
+``import graph`` stays cheap. Front ends (``app.py``, ``graph.cli``) are thin shells over
+``graph.Engine`` (``graph.explore``), the one orchestration layer.
 """
 
 from __future__ import annotations
