@@ -9,7 +9,6 @@ analyses on tiny graphs) may still read ``G.graph["lineages"]`` directly, which 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, Literal
 
 import networkx as nx
@@ -92,7 +91,3 @@ class GraphMeta:
             s = self.completeness.get(k)
             out[s if s in out else "unknown"] += 1
         return out
-
-    def frozen(self) -> MappingProxyType[str, Any]:
-        """A read-only mapping of the fields (for JSON dumps)."""
-        return MappingProxyType({f: getattr(self, f) for f in self.__dataclass_fields__})
